@@ -1,1 +1,84 @@
-fn main() {}
+//! The `gate` command line: a thin layer over the scenario, runner and demo-shop crates.
+//!
+//! - `cli`: flags and subcommands.
+//! - `load`: reading and checking scenario files, variables and secrets.
+//! - `run_cmd`: `gate run` from checked scenarios to reports and exit code.
+//! - `progress`, `summary`: what the terminal shows.
+//! - `demo`: `gate demo` and `gate demo-shop`.
+//! - `exit`: the documented exit codes.
+
+mod cli;
+mod demo;
+mod exit;
+mod load;
+mod progress;
+mod run_cmd;
+mod summary;
+
+use clap::Parser;
+
+use crate::cli::{CheckArgs, Cli, Command};
+
+fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("GATE_LOG")
+                .unwrap_or_else(|_| "warn,chromiumoxide=off".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return std::process::ExitCode::from(exit::INFRA);
+        }
+    };
+    let code = runtime.block_on(async {
+        match cli.command {
+            Command::Run(args) => run_cmd::run(args).await,
+            Command::Check(args) => check(args),
+            Command::Demo(args) => demo::demo(args).await,
+            Command::DemoShop(args) => demo::demo_shop(args).await,
+        }
+    });
+    std::process::ExitCode::from(code)
+}
+
+/// `gate check`: every problem in every file, then a one-line count. Exit 0 or 2.
+fn check(args: CheckArgs) -> u8 {
+    let sources = match load::Sources::read(&args.input.paths) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {}", e.0);
+            return exit::INVALID;
+        }
+    };
+    let vars = load::vars(&args.input);
+    let secrets = match load::secrets(&args.input) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {}", e.0);
+            return exit::INVALID;
+        }
+    };
+    let (suite, diagnostics) = sources.check(&load::check_options(&vars, &secrets));
+    eprint!("{}", sources.render(&diagnostics));
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = diagnostics.len() - errors;
+    let files = sources.files.len();
+    if errors > 0 {
+        eprintln!("error: {errors} error(s), {warnings} warning(s) in {files} file(s)");
+        exit::INVALID
+    } else {
+        println!(
+            "ok: {} scenario(s) in {files} file(s), {warnings} warning(s)",
+            suite.scenarios.len()
+        );
+        exit::PASSED
+    }
+}

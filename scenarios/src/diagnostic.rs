@@ -2,9 +2,11 @@
 //!
 //! A [`Diagnostic`] names the file, the byte range of the offending text, what is wrong and what
 //! to do. [`Diagnostic::render`] prints it like rustc: `--> file:line:col`, the line, a caret
-//! underline, and a `help:` line.
+//! underline, and a `help:` line. Nothing else in gate formats diagnostics.
 
 use std::ops::Range;
+
+use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
@@ -30,5 +32,115 @@ pub struct Diagnostic {
 impl Diagnostic {
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
+    }
+
+    /// An error about `span` of the file at `path`.
+    pub fn error(path: &str, span: Option<Range<usize>>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            message: message.into(),
+            path: path.to_string(),
+            span,
+            label: None,
+            help: None,
+        }
+    }
+
+    /// A warning about `span` of the file at `path`.
+    pub fn warning(path: &str, span: Option<Range<usize>>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(path, span, message)
+        }
+    }
+
+    pub fn with_label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Renders the diagnostic like rustc. `source` is the text of [`Diagnostic::path`] (the
+    /// span indexes into it); `color` adds ANSI styles for terminals. No trailing newline.
+    pub fn render(&self, source: &str, color: bool) -> String {
+        let level = match self.severity {
+            Severity::Error => Level::ERROR,
+            Severity::Warning => Level::WARNING,
+        };
+        let title = level.primary_title(self.message.as_str());
+        let mut group = match &self.span {
+            Some(span) => {
+                let annotation = AnnotationKind::Primary
+                    .span(clamp_span(source, span))
+                    .label(self.label.as_deref());
+                title.element(
+                    Snippet::source(source)
+                        .path(self.path.as_str())
+                        .annotation(annotation),
+                )
+            }
+            None => Group::with_title(title).element(Origin::path(self.path.as_str())),
+        };
+        if let Some(help) = &self.help {
+            group = group.element(Level::HELP.message(help.as_str()));
+        }
+        let renderer = if color {
+            Renderer::styled()
+        } else {
+            Renderer::plain()
+        };
+        renderer.render(&[group])
+    }
+}
+
+/// Keeps a span inside `source` and on character boundaries, so a stale or foreign span can
+/// never make rendering panic.
+fn clamp_span(source: &str, span: &Range<usize>) -> Range<usize> {
+    let mut start = span.start.min(source.len());
+    let mut end = span.end.clamp(start, source.len());
+    while !source.is_char_boundary(start) {
+        start -= 1;
+    }
+    while !source.is_char_boundary(end) {
+        end += 1;
+    }
+    start..end
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_like_rustc() {
+        let source = "name = \"x\"\n\n[[step]]\nclik = \"#buy\"\n";
+        let d = Diagnostic::error("a.toml", Some(21..25), "unknown key `clik` in step")
+            .with_label("unknown step")
+            .with_help("did you mean `click`?");
+        assert_eq!(
+            d.render(source, false),
+            "error: unknown key `clik` in step\n --> a.toml:4:1\n  |\n4 | clik = \"#buy\"\n  | ^^^^ unknown step\n  |\n  = help: did you mean `click`?"
+        );
+    }
+
+    #[test]
+    fn renders_without_span_and_as_warning() {
+        let d = Diagnostic::warning("a.toml", None, "secret `X` is not set");
+        assert_eq!(
+            d.render("", false),
+            "warning: secret `X` is not set\n --> a.toml"
+        );
+    }
+
+    #[test]
+    fn survives_bad_spans() {
+        let d = Diagnostic::error("a.toml", Some(2..99), "x");
+        assert!(d.render("é\n", false).contains("a.toml"));
+        let d = Diagnostic::error("a.toml", Some(50..40), "x");
+        assert!(d.render("abc", true).contains('x'));
     }
 }

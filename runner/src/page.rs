@@ -1,0 +1,12 @@
+//! One scenario's browser side: a fresh browser context with one page, what the page logs
+//! (console errors, failed requests, network activity, navigations), the in-page probe script
+//! and real mouse/keyboard input. Created per attempt, disposed after it.
+
+pub mod context;
+pub mod input;
+mod log;
+pub mod script;
+
+pub use context::ScenarioPage;
+pub use input::key_chord_events;
+pub use script::ProbeError;

@@ -1,0 +1,295 @@
+//! The JUnit report parsed back as XML: counts, elements and texts CI tools read.
+
+use std::collections::BTreeMap;
+
+use quick_xml::events::Event;
+
+use super::*;
+use crate::report::fixture;
+
+/// Just enough DOM to assert on: element name, attributes, text (CDATA included), children.
+#[derive(Debug, Default)]
+struct Element {
+    name: String,
+    attributes: BTreeMap<String, String>,
+    text: String,
+    children: Vec<Element>,
+}
+
+impl Element {
+    fn attr(&self, name: &str) -> &str {
+        self.attributes
+            .get(name)
+            .map(String::as_str)
+            .unwrap_or_else(|| panic!("<{}> has no {name}: {self:?}", self.name))
+    }
+
+    fn child(&self, name: &str) -> Option<&Element> {
+        self.children.iter().find(|c| c.name == name)
+    }
+
+    fn children<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Element> + 'a {
+        self.children.iter().filter(move |c| c.name == name)
+    }
+}
+
+fn parse(xml: &str) -> Element {
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut stack = vec![Element::default()];
+    let open = |e: &quick_xml::events::BytesStart| Element {
+        name: String::from_utf8(e.name().as_ref().to_vec()).expect("UTF-8"),
+        attributes: e
+            .attributes()
+            .map(|a| {
+                let a = a.expect("a well-formed attribute");
+                (
+                    String::from_utf8(a.key.as_ref().to_vec()).expect("UTF-8"),
+                    a.normalized_value(quick_xml::XmlVersion::default())
+                        .expect("an attribute value")
+                        .into_owned(),
+                )
+            })
+            .collect(),
+        ..Element::default()
+    };
+    loop {
+        match reader.read_event().expect("well-formed XML") {
+            Event::Start(e) => stack.push(open(&e)),
+            Event::Empty(e) => {
+                let element = open(&e);
+                stack
+                    .last_mut()
+                    .expect("an open element")
+                    .children
+                    .push(element);
+            }
+            Event::End(_) => {
+                let element = stack.pop().expect("an open element");
+                stack
+                    .last_mut()
+                    .expect("an open element")
+                    .children
+                    .push(element);
+            }
+            Event::Text(t) => stack
+                .last_mut()
+                .expect("an open element")
+                .text
+                .push_str(&t.decode().expect("UTF-8 text")),
+            Event::CData(t) => stack
+                .last_mut()
+                .expect("an open element")
+                .text
+                .push_str(&t.decode().expect("UTF-8 text")),
+            Event::GeneralRef(r) => {
+                let c = match r.resolve_char_ref().expect("a valid character reference") {
+                    Some(c) => c.to_string(),
+                    None => {
+                        let name = r.decode().expect("UTF-8 text");
+                        quick_xml::escape::resolve_predefined_entity(&name)
+                            .expect("a predefined entity")
+                            .to_owned()
+                    }
+                };
+                stack.last_mut().expect("an open element").text.push_str(&c);
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    assert_eq!(stack.len(), 1, "unbalanced XML");
+    stack
+        .pop()
+        .expect("an open element")
+        .children
+        .pop()
+        .expect("a root element")
+}
+
+fn suite(run: &RunResult) -> Element {
+    let root = parse(&to_string(run).expect("render the report"));
+    assert_eq!(root.name, "testsuites");
+    let mut suites: Vec<Element> = root.children.into_iter().collect();
+    assert_eq!(suites.len(), 1);
+    suites.pop().expect("one testsuite")
+}
+
+fn case<'a>(suite: &'a Element, name: &str) -> &'a Element {
+    suite
+        .children("testcase")
+        .find(|c| c.attr("name") == name)
+        .unwrap_or_else(|| panic!("no testcase {name}"))
+}
+
+#[test]
+fn one_suite_with_counts_matching_the_outcomes() {
+    let suite = suite(&fixture::run());
+    assert_eq!(suite.name, "testsuite");
+    assert_eq!(suite.attr("name"), "gate");
+    assert_eq!(suite.attr("tests"), "6");
+    assert_eq!(suite.attr("failures"), "1");
+    assert_eq!(suite.attr("errors"), "1");
+    assert_eq!(
+        suite
+            .children("testcase")
+            .filter(|c| c.child("skipped").is_some())
+            .count(),
+        1
+    );
+    assert_eq!(suite.attr("timestamp"), "2026-11-27T00:15:02Z");
+}
+
+#[test]
+fn testcase_carries_name_path_and_duration() {
+    let suite = suite(&fixture::run());
+    let failed = case(&suite, fixture::FAILED);
+    assert_eq!(failed.attr("classname"), "scenarios/checkout.toml");
+    assert_eq!(failed.attr("file"), "scenarios/checkout.toml");
+    let run = fixture::run();
+    let ms = run
+        .scenarios
+        .iter()
+        .find(|s| s.name == fixture::FAILED)
+        .expect("the failed scenario in the fixture")
+        .duration_ms;
+    let seconds: f64 = failed.attr("time").parse().expect("time in seconds");
+    assert!(
+        (seconds * 1000.0 - ms as f64).abs() < 1.0,
+        "{seconds} s vs {ms} ms"
+    );
+}
+
+#[test]
+fn failure_has_kind_location_and_details() {
+    let suite = suite(&fixture::run());
+    let failure = case(&suite, fixture::FAILED)
+        .child("failure")
+        .expect("the child element");
+    assert_eq!(failure.attr("type"), "assertion");
+    assert_eq!(
+        failure.attr("message"),
+        "scenarios/checkout.toml:14: text of css=\"#total\" did not match within 5 s"
+    );
+    for needle in [
+        "failure in step 7: expect text css=\"#total\" equals \"$42.00\"",
+        "expected: $42.00",
+        "actual:   $0.00",
+        "TypeError: Cannot read properties of undefined",
+        "POST https://staging.shop.test/api/cart/total → 500",
+        "net::ERR_NAME_NOT_RESOLVED",
+        "gate-artifacts/20261127-001502-3f9a1c/checkout-with-saved-card/attempt-2/failure.png",
+        "failed on all 2 attempts",
+    ] {
+        assert!(
+            failure.text.contains(needle),
+            "{needle:?} not in\n{}",
+            failure.text
+        );
+    }
+}
+
+#[test]
+fn error_and_cancelled_use_their_own_elements() {
+    let suite = suite(&fixture::run());
+    let error = case(&suite, fixture::ERROR)
+        .child("error")
+        .expect("the child element");
+    assert_eq!(error.attr("type"), "infrastructure");
+    assert!(
+        error
+            .attr("message")
+            .starts_with("scenarios/login.toml:6: browser crashed")
+    );
+    let skipped = case(&suite, fixture::CANCELLED)
+        .child("skipped")
+        .expect("the child element");
+    assert_eq!(skipped.attr("type"), "cancelled");
+}
+
+#[test]
+fn flaky_passes_but_says_so_first_thing() {
+    let suite = suite(&fixture::run());
+    let flaky = case(&suite, fixture::FLAKY);
+    assert!(flaky.child("failure").is_none() && flaky.child("error").is_none());
+    let out = &flaky.child("system-out").expect("the child element").text;
+    assert!(
+        out.starts_with(
+            "flaky: failed on attempt 1 (scenarios/search.toml:9: no element matched \
+             css=\".suggestions li\" within 5 s), passed on attempt 2\n"
+        ),
+        "{out}"
+    );
+    let suite_out = &suite.child("system-out").expect("the child element").text;
+    assert!(
+        suite_out.contains("flaky: Search suggestions"),
+        "{suite_out}"
+    );
+}
+
+#[test]
+fn every_testcase_lists_its_steps_and_artifacts() {
+    let suite = suite(&fixture::run());
+    let out = &case(&suite, fixture::PASSED)
+        .child("system-out")
+        .expect("system-out")
+        .text;
+    assert!(
+        out.contains("✓  4. screenshot \"home\"  (line 7, 233 ms)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("screenshot \"home\": gate-artifacts/"),
+        "{out}"
+    );
+    let out = &case(&suite, fixture::FAILED)
+        .child("system-out")
+        .expect("system-out")
+        .text;
+    assert!(out.contains("attempt 1 of 2: failed on worker 1"), "{out}");
+    assert!(
+        out.contains("-  8. click text=\"Pay now\"  (line 15, skipped)"),
+        "{out}"
+    );
+}
+
+#[test]
+fn hostile_text_stays_well_formed() {
+    let mut run = fixture::run();
+    let failed = run
+        .scenarios
+        .iter_mut()
+        .find(|s| s.name == fixture::FAILED)
+        .expect("the failed scenario in the fixture");
+    let attempt = failed.attempts.last_mut().expect("an attempt");
+    attempt
+        .console_errors
+        .push("\u{1b}[31mred\u{1b}[0m and ]]> <![CDATA[ & </system-out>".into());
+    attempt.failure.as_mut().expect("a failure").message = "bad ]]> \u{0} <tag> & \"q\"".into();
+
+    let suite = suite(&run);
+    let hostile = case(&suite, fixture::HOSTILE);
+    assert_eq!(hostile.attr("classname"), "scenarios/<xss>.toml");
+    let failure = case(&suite, fixture::FAILED)
+        .child("failure")
+        .expect("the child element");
+    assert!(failure.attr("message").ends_with("bad ]]>  <tag> & \"q\""));
+    assert!(
+        failure
+            .text
+            .contains("[31mred[0m and ]]> <![CDATA[ & </system-out>"),
+        "{}",
+        failure.text
+    );
+}
+
+#[test]
+fn write_puts_the_same_text_on_disk() {
+    let dir = tempfile::tempdir().expect("create a temp dir");
+    let path = dir.path().join("junit.xml");
+    let run = fixture::run();
+    write(&run, &path).expect("write the file");
+    assert_eq!(
+        std::fs::read_to_string(&path).expect("read the file back"),
+        to_string(&run).expect("render the report")
+    );
+}

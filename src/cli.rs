@@ -1,0 +1,161 @@
+//! Command-line interface definition: every subcommand, flag and its documentation.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// gate: mechanical gates between `git push` and production.
+#[derive(Debug, Parser)]
+#[command(name = "gate", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run scenarios against a deployed build in headless Chromium.
+    Run(RunArgs),
+    /// Validate scenario files without running them.
+    Check(CheckArgs),
+    /// Start the demo shop and run the bundled scenarios against it.
+    Demo(DemoArgs),
+    /// Serve the demo shop (the system under test of the demo and the tests).
+    DemoShop(DemoShopArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ScenarioInput {
+    /// Scenario files or directories (searched for *.toml). Default: ./scenarios
+    #[arg(value_name = "PATHS")]
+    pub paths: Vec<PathBuf>,
+    /// A variable for `{{name}}` placeholders, overriding `[vars]` (repeatable).
+    /// `GATE_VAR_<name>` environment variables work too.
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
+    pub vars: Vec<(String, String)>,
+    /// A file of `NAME=value` lines for `{{secret.NAME}}`; the environment is read first.
+    #[arg(long, value_name = "FILE", env = "GATE_SECRETS_FILE")]
+    pub secrets: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub input: ScenarioInput,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub input: ScenarioInput,
+    /// Base URL of the build under test; relative URLs in scenarios are resolved against it.
+    #[arg(long, env = "GATE_BASE_URL", value_name = "URL")]
+    pub base_url: String,
+    #[command(flatten)]
+    pub options: RunOptions,
+}
+
+/// Options shared by `run` and `demo`.
+#[derive(Debug, Args)]
+pub struct RunOptions {
+    /// Number of browsers running scenarios at once [default: number of CPU cores]
+    #[arg(long, short = 'j', env = "GATE_WORKERS", value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub workers: Option<u16>,
+    /// The Chromium executable [default: chromium or google-chrome on PATH]
+    #[arg(long, env = "GATE_BROWSER", value_name = "PATH")]
+    pub browser: Option<PathBuf>,
+    /// An extra Chromium flag (repeatable), e.g. --browser-arg=--lang=de
+    #[arg(long = "browser-arg", value_name = "FLAG", allow_hyphen_values = true)]
+    pub browser_args: Vec<String>,
+    /// Only scenarios with one of these tags (comma-separated, repeatable).
+    #[arg(long, value_delimiter = ',', value_name = "TAGS")]
+    pub tags: Vec<String>,
+    /// Only scenarios whose name matches this regular expression.
+    #[arg(long, value_name = "REGEX")]
+    pub grep: Option<String>,
+    /// Default time limit of a step.
+    #[arg(long, default_value = "5s", value_parser = humantime::parse_duration, value_name = "DURATION")]
+    pub step_timeout: std::time::Duration,
+    /// Default time limit of a scenario attempt.
+    #[arg(long, default_value = "2m", value_parser = humantime::parse_duration, value_name = "DURATION")]
+    pub scenario_timeout: std::time::Duration,
+    /// Write a JUnit XML report here.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Write the machine-readable JSON result here.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Write a self-contained HTML report (with screenshots) into this directory.
+    #[arg(long, value_name = "DIR")]
+    pub report: Option<PathBuf>,
+    /// Where screenshots and page snapshots go [default: <report>/artifacts, else gate-artifacts/<run id>]
+    #[arg(long, value_name = "DIR")]
+    pub artifacts: Option<PathBuf>,
+    /// Exit with 1 when a scenario only passed on a retry.
+    #[arg(long)]
+    pub fail_on_flaky: bool,
+    /// Print only the summary.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Start the shop with this fault to see the gate go red: checkout-500, slow-products, late-element.
+    #[arg(long, value_name = "FAULT")]
+    pub fault: Vec<demo_shop::Fault>,
+    #[command(flatten)]
+    pub options: RunOptions,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoShopArgs {
+    /// Port to listen on (0 picks a free one; the address is printed).
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// Address to bind.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: std::net::IpAddr,
+    /// Version label shown in the footer and /api/health.
+    #[arg(long, default_value = "v1", value_parser = ["v1", "v2"])]
+    pub version: String,
+    /// A fault to switch on (repeatable): checkout-500, slow-products, late-element.
+    #[arg(long, value_name = "FAULT")]
+    pub fault: Vec<demo_shop::Fault>,
+    /// Password of the `demo` user.
+    #[arg(
+        long,
+        env = "SHOP_PASSWORD",
+        default_value = "correct-horse-battery",
+        hide_default_value = true,
+        hide_env_values = true
+    )]
+    pub password: String,
+    /// Delay of the slow-products fault.
+    #[arg(long, default_value = "3s", value_parser = humantime::parse_duration)]
+    pub slow: std::time::Duration,
+    /// Delay of the late-element fault.
+    #[arg(long, default_value = "10s", value_parser = humantime::parse_duration)]
+    pub late: std::time::Duration,
+    /// Print `request METHOD PATH` for every request.
+    #[arg(long)]
+    pub log_requests: bool,
+}
+
+fn parse_var(s: &str) -> Result<(String, String), String> {
+    let (name, value) = s
+        .split_once('=')
+        .ok_or_else(|| format!("`{s}` is not NAME=VALUE"))?;
+    let valid = !name.is_empty()
+        && name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !valid {
+        return Err(format!(
+            "`{name}` is not a variable name (letters, digits and _)"
+        ));
+    }
+    Ok((name.to_string(), value.to_string()))
+}
