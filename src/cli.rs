@@ -21,6 +21,7 @@ pub enum Command {
     /// Start the demo shop and run the bundled scenarios against it.
     Demo(DemoArgs),
     /// Serve the demo shop (the system under test of the demo and the tests).
+    #[command(disable_version_flag = true)]
     DemoShop(DemoShopArgs),
 }
 
@@ -158,4 +159,24 @@ fn parse_var(s: &str) -> Result<(String, String), String> {
         ));
     }
     Ok((name.to_string(), value.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn variables_need_a_name_and_a_value() {
+        assert_eq!(
+            super::parse_var("a_1=x=y"),
+            Ok(("a_1".into(), "x=y".into()))
+        );
+        assert!(super::parse_var("novalue").is_err());
+        assert!(super::parse_var("1a=x").is_err());
+    }
 }

@@ -323,6 +323,10 @@ pub enum Body {
 /// Expectations of a step. Which kind is allowed depends on the action: `Response` for
 /// `request` steps, `Page` for everything else.
 #[derive(Debug, Clone, PartialEq)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one per step, built once; boxing would only complicate the runner's matches"
+)]
 pub enum Expect {
     Page(PageExpect),
     Response(ResponseExpect),

@@ -218,27 +218,30 @@ mod tests {
 
     #[test]
     fn renders_vars_and_secrets() {
-        let t = Template::parse("buy {{ product }} with {{secret.PW}}!").unwrap();
+        let t = Template::parse("buy {{ product }} with {{secret.PW}}!").expect("valid");
         assert_eq!(t.vars().collect::<Vec<_>>(), ["product"]);
         assert_eq!(t.secrets().collect::<Vec<_>>(), ["PW"]);
-        assert_eq!(t.render(&Fixed).unwrap(), "buy Blue Mug with hunter2!");
+        assert_eq!(
+            t.render(&Fixed).expect("all set"),
+            "buy Blue Mug with hunter2!"
+        );
         assert_eq!(t.to_string(), "buy {{ product }} with {{secret.PW}}!");
     }
 
     #[test]
     fn reports_unclosed_and_bad_names() {
-        let e = Template::parse("a {{b").unwrap_err();
+        let e = Template::parse("a {{b").expect_err("unclosed");
         assert_eq!((e.start, e.end), (2, 5));
-        let e = Template::parse("{{a b}}").unwrap_err();
+        let e = Template::parse("{{a b}}").expect_err("space");
         assert!(e.message.contains("invalid character ` `"), "{}", e.message);
         assert!(Template::parse("{{}}").is_err());
     }
 
     #[test]
     fn unresolved_names_the_placeholder() {
-        let t = Template::parse("{{missing}}").unwrap();
+        let t = Template::parse("{{missing}}").expect("valid");
         assert_eq!(
-            t.render(&Fixed).unwrap_err().to_string(),
+            t.render(&Fixed).expect_err("unset").to_string(),
             "`{{missing}}` has no value"
         );
     }

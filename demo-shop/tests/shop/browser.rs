@@ -114,8 +114,13 @@ impl Browser {
     }
 
     pub async fn post(&mut self, path: &str, content_type: Option<&str>, body: &str) -> Reply {
-        self.send(Method::POST, path, content_type, Body::from(body.to_owned()))
-            .await
+        self.send(
+            Method::POST,
+            path,
+            content_type,
+            Body::from(body.to_owned()),
+        )
+        .await
     }
 
     pub async fn send(

@@ -33,9 +33,10 @@ async fn adding_through_the_api_updates_the_cart_totals() {
     assert_eq!(browser.get("/api/cart").await.json()["id"], id);
     // Every page's header shows the count.
     let page = browser.get("/products").await;
-    assert!(page.body.contains(
-        r#"<span class="badge" id="cart-count" data-testid="cart-count">4</span>"#
-    ));
+    assert!(
+        page.body
+            .contains(r#"<span class="badge" id="cart-count" data-testid="cart-count">4</span>"#)
+    );
 }
 
 #[tokio::test]
@@ -62,13 +63,19 @@ async fn removing_and_clearing() {
     assert_eq!(cart["total"], 9.75);
 
     // Removing what is not there is fine.
-    assert_eq!(browser.delete("/api/cart/items/2").await.status, StatusCode::OK);
+    assert_eq!(
+        browser.delete("/api/cart/items/2").await.status,
+        StatusCode::OK
+    );
     assert_eq!(
         browser.delete("/api/cart/items/mug").await.status,
         StatusCode::NOT_FOUND
     );
 
-    assert_eq!(browser.delete("/api/cart").await.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        browser.delete("/api/cart").await.status,
+        StatusCode::NO_CONTENT
+    );
     let cart = browser.get("/api/cart").await.json();
     assert_eq!(cart["items"], json!([]));
     assert_eq!(cart["total"], 0.0);
@@ -78,10 +85,22 @@ async fn removing_and_clearing() {
 async fn cart_api_refuses_bad_requests() {
     let mut browser = signed_in(ShopConfig::default()).await;
     for (body, expected) in [
-        (json!({ "product_id": 1, "quantity": 0 }), "quantity must be between 1 and 99"),
-        (json!({ "product_id": 1, "quantity": 100 }), "quantity must be between 1 and 99"),
-        (json!({ "product_id": 1, "quantity": -1 }), "quantity must be between 1 and 99"),
-        (json!({ "product_id": 99, "quantity": 1 }), "unknown product 99"),
+        (
+            json!({ "product_id": 1, "quantity": 0 }),
+            "quantity must be between 1 and 99",
+        ),
+        (
+            json!({ "product_id": 1, "quantity": 100 }),
+            "quantity must be between 1 and 99",
+        ),
+        (
+            json!({ "product_id": 1, "quantity": -1 }),
+            "quantity must be between 1 and 99",
+        ),
+        (
+            json!({ "product_id": 99, "quantity": 1 }),
+            "unknown product 99",
+        ),
     ] {
         let reply = browser.post_json("/api/cart/items", body.clone()).await;
         assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
@@ -127,9 +146,16 @@ async fn cart_api_needs_a_session() {
     assert_eq!(add.status, StatusCode::UNAUTHORIZED);
     assert_eq!(add.json(), json!({ "error": "not logged in" }));
     for path in ["/api/cart", "/api/orders", "/api/me", "/api/orders/1001"] {
-        assert_eq!(browser.get(path).await.status, StatusCode::UNAUTHORIZED, "{path}");
+        assert_eq!(
+            browser.get(path).await.status,
+            StatusCode::UNAUTHORIZED,
+            "{path}"
+        );
     }
-    assert_eq!(browser.delete("/api/cart").await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        browser.delete("/api/cart").await.status,
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 #[tokio::test(start_paused = true)]

@@ -27,7 +27,11 @@ async fn login_form_sets_the_csrf_cookie_and_has_the_expected_fields() {
         r#"<button class="button" id="login-button" type="submit">Log in</button>"#,
         r#"<input type="hidden" name="next" value="/cart">"#,
     ] {
-        assert!(form.body.contains(needle), "missing {needle}\n{}", form.body);
+        assert!(
+            form.body.contains(needle),
+            "missing {needle}\n{}",
+            form.body
+        );
     }
 
     // A second visit reuses the token, so two open tabs both work.
@@ -104,9 +108,11 @@ async fn csrf_mismatch_is_403() {
         )
         .await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
-    assert!(reply.body.contains(
-        r#"<p class="error" role="alert">Your session expired, please try again</p>"#
-    ));
+    assert!(
+        reply.body.contains(
+            r#"<p class="error" role="alert">Your session expired, please try again</p>"#
+        )
+    );
     assert!(browser.cookie("shop_session").is_none());
     // The form is shown again, ready for a retry with a token that does match.
     let retry = reply.csrf();
@@ -121,7 +127,11 @@ async fn missing_csrf_cookie_is_403() {
     let reply = other
         .post_form(
             "/login",
-            &[("csrf", &csrf), ("username", "demo"), ("password", PASSWORD)],
+            &[
+                ("csrf", &csrf),
+                ("username", "demo"),
+                ("password", PASSWORD),
+            ],
         )
         .await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
@@ -135,16 +145,25 @@ async fn wrong_password_is_401_and_keeps_the_username() {
     let reply = browser
         .post_form(
             "/login",
-            &[("csrf", &csrf), ("username", "demo"), ("password", "hunter2")],
+            &[
+                ("csrf", &csrf),
+                ("username", "demo"),
+                ("password", "hunter2"),
+            ],
         )
         .await;
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
-    assert!(reply.body.contains(
-        r#"<p class="error" role="alert">Invalid username or password</p>"#
-    ));
+    assert!(
+        reply
+            .body
+            .contains(r#"<p class="error" role="alert">Invalid username or password</p>"#)
+    );
     assert!(reply.body.contains(r#"value="demo""#));
     assert!(browser.cookie("shop_session").is_none());
-    assert_eq!(browser.get("/api/me").await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        browser.get("/api/me").await.status,
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 #[tokio::test]
@@ -158,14 +177,22 @@ async fn configured_password_is_the_one_that_works() {
     let default_password = browser
         .post_form(
             "/login",
-            &[("csrf", &csrf), ("username", "demo"), ("password", PASSWORD)],
+            &[
+                ("csrf", &csrf),
+                ("username", "demo"),
+                ("password", PASSWORD),
+            ],
         )
         .await;
     assert_eq!(default_password.status, StatusCode::UNAUTHORIZED);
     let configured = browser
         .post_form(
             "/login",
-            &[("csrf", &csrf), ("username", "demo"), ("password", "s3cret")],
+            &[
+                ("csrf", &csrf),
+                ("username", "demo"),
+                ("password", "s3cret"),
+            ],
         )
         .await;
     assert_eq!(configured.status, StatusCode::SEE_OTHER);
@@ -183,7 +210,10 @@ async fn logout_ends_the_session_and_expires_the_cookie() {
 
     // The old token is dead on the server too, not just forgotten by the browser.
     browser.set_cookie("shop_session", &token);
-    assert_eq!(browser.get("/api/me").await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        browser.get("/api/me").await.status,
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 #[tokio::test]

@@ -16,14 +16,21 @@ async fn logout_all_invalidates_every_session() {
     assert_eq!(reply.status, StatusCode::NO_CONTENT);
 
     for browser in [&mut first, &mut second] {
-        assert_eq!(browser.get("/api/me").await.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            browser.get("/api/me").await.status,
+            StatusCode::UNAUTHORIZED
+        );
         let cart = browser.get("/api/cart").await;
         assert_eq!(cart.status, StatusCode::UNAUTHORIZED);
         assert_eq!(cart.json()["error"], "not logged in");
         let account = browser.get("/account").await;
         assert_eq!(account.location(), "/login?next=/account");
         let products = browser.get("/products").await;
-        assert!(products.body.contains(r#"data-testid="cart-count">0</span>"#));
+        assert!(
+            products
+                .body
+                .contains(r#"data-testid="cart-count">0</span>"#)
+        );
         assert!(products.body.contains(r#"id="login-link""#));
     }
 }

@@ -199,16 +199,17 @@ fn scenario_log(scenario: &ScenarioResult, artifacts_dir: &str) -> String {
         &format!("{} ({})", scenario.name, scenario.path),
     );
     let attempts = scenario.attempts.len();
-    push_line(
-        &mut out,
-        0,
-        &format!(
+    let summary = if attempts == 0 {
+        format!("{}: not run", scenario.outcome.as_str())
+    } else {
+        format!(
             "{} after {attempts} attempt{} in {}",
             scenario.outcome.as_str(),
             if attempts == 1 { "" } else { "s" },
             text::duration(scenario.duration_ms)
-        ),
-    );
+        )
+    };
+    push_line(&mut out, 0, &summary);
     for attempt in &scenario.attempts {
         out.push('\n');
         push_attempt(&mut out, attempt, attempts, artifacts_dir);
@@ -252,22 +253,13 @@ fn push_attempt(out: &mut String, attempt: &Attempt, of: usize, artifacts_dir: &
 }
 
 fn push_failure(out: &mut String, indent: usize, failure: &Failure) {
-    let kind = text::failure_kind(failure.kind);
-    match (&failure.step, &failure.step_description) {
-        (Some(step), Some(description)) => {
-            push_line(
-                out,
-                indent,
-                &format!("{kind} failure in step {}: {description}", step + 1),
-            );
-        }
-        (None, Some(description)) => push_line(
-            out,
-            indent,
-            &format!("{kind} failure in step: {description}"),
-        ),
-        _ => push_line(out, indent, &format!("{kind} failure")),
-    }
+    let title = text::failure_title(failure.kind);
+    let heading = match (failure.step, &failure.step_description) {
+        (Some(step), Some(description)) => format!("{title} in step {}: {description}", step + 1),
+        (None, Some(description)) => format!("{title} in step: {description}"),
+        _ => title.to_owned(),
+    };
+    push_line(out, indent, &heading);
     if let Some(location) = &failure.location {
         push_line(out, indent, &format!("  at {location}"));
     }

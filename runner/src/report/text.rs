@@ -34,6 +34,17 @@ pub(crate) fn failure_kind(kind: FailureKind) -> &'static str {
     }
 }
 
+/// What happened, as a heading: `assertion failed`, `infrastructure error`…
+pub(crate) fn failure_title(kind: FailureKind) -> &'static str {
+    match kind {
+        FailureKind::Assertion => "assertion failed",
+        FailureKind::Step => "step failed",
+        FailureKind::Timeout => "timed out",
+        FailureKind::Infrastructure => "infrastructure error",
+        FailureKind::Setup => "setup error",
+    }
+}
+
 /// `file:line: message`, or just the message when the failure has no location.
 pub(crate) fn failure_headline(failure: &Failure) -> String {
     match &failure.location {

@@ -33,7 +33,7 @@ pub(super) fn section(index: usize, scenario: &ScenarioResult) -> Markup {
                     p.notice.notice-flaky {
                         strong { "Flaky: " }
                         (text::flaky_story(scenario).unwrap_or_else(|| "passed after a retry".into()))
-                        ". The failure is in the earlier attempt below."
+                        ". See the earlier attempts below."
                     }
                 }
                 @match scenario.attempts.split_last() {
@@ -139,7 +139,7 @@ fn failure_card(failure: &Failure, outcome: AttemptOutcome) -> Markup {
     html! {
         div.failure.failure-infrastructure[error] {
             p.failure-where {
-                span.kind { (kind_label(failure.kind)) }
+                span.kind { (text::failure_title(failure.kind)) }
                 @if let Some(location) = &failure.location { " at " code.location { (location) } }
                 @if let Some(description) = &failure.step_description {
                     " in step "
@@ -161,16 +161,6 @@ fn failure_card(failure: &Failure, outcome: AttemptOutcome) -> Markup {
                 }
             }
         }
-    }
-}
-
-fn kind_label(kind: FailureKind) -> &'static str {
-    match kind {
-        FailureKind::Assertion => "assertion failed",
-        FailureKind::Step => "step failed",
-        FailureKind::Timeout => "timed out",
-        FailureKind::Infrastructure => "infrastructure error",
-        FailureKind::Setup => "setup error",
     }
 }
 

@@ -171,7 +171,7 @@ fn failure_has_kind_location_and_details() {
         "scenarios/checkout.toml:14: text of css=\"#total\" did not match within 5 s"
     );
     for needle in [
-        "failure in step 7: expect text css=\"#total\" equals \"$42.00\"",
+        "assertion failed in step 7: expect text css=\"#total\" equals \"$42.00\"",
         "expected: $42.00",
         "actual:   $0.00",
         "TypeError: Cannot read properties of undefined",
@@ -233,13 +233,19 @@ fn every_testcase_lists_its_steps_and_artifacts() {
         .child("system-out")
         .expect("system-out")
         .text;
-    assert!(
-        out.contains("✓  4. screenshot \"home\"  (line 7, 233 ms)"),
-        "{out}"
-    );
-    assert!(
-        out.contains("screenshot \"home\": gate-artifacts/"),
-        "{out}"
+    assert_eq!(
+        out,
+        "Home page shows featured products (scenarios/home.toml)
+passed after 1 attempt in 1.2 s
+
+attempt 1 of 1: passed on worker 0 in 1.2 s
+  ✓  1. open \"/\"  (line 4, 612 ms)
+  ✓  2. expect title contains \"Demo Shop\"  (line 5, 18 ms)
+  ✓  3. expect visible css=\".product-card\"  (line 6, 41 ms)
+  ✓  4. screenshot \"home\"  (line 7, 233 ms)
+  artifacts:
+    screenshot \"home\": gate-artifacts/20261127-001502-3f9a1c/\
+home-page-shows-featured-products/attempt-1/home.png"
     );
     let out = &case(&suite, fixture::FAILED)
         .child("system-out")
