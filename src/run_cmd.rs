@@ -193,6 +193,11 @@ fn write_reports(result: &RunResult, options: &RunOptions) -> Vec<(String, Strin
             path.display()
         ),
     };
+    for path in [&options.junit, &options.json].into_iter().flatten() {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            let _ = std::fs::create_dir_all(parent);
+        }
+    }
     if let Some(path) = &options.junit {
         note(
             "JUnit",

@@ -1,6 +1,11 @@
 //! A browser killed with SIGKILL in the middle of a scenario is an infrastructure error: the
 //! scenario is retried on a fresh browser and the run still completes. Nothing is left behind.
 
+#![allow(
+    clippy::unwrap_used,
+    reason = "a failed unwrap is a clear test failure"
+)]
+
 mod common;
 
 use std::time::Duration;
@@ -12,7 +17,7 @@ fn killed_browser_is_replaced_and_the_scenario_retried() {
     let shop = Shop::start(&["--fault", "slow-products", "--slow", "3s"]);
     let tmp = tempfile::tempdir().unwrap();
     let json = tmp.path().join("result.json");
-    let mut child = gate(tmp.path())
+    let child = gate(tmp.path())
         .args([
             "run",
             "--base-url",

@@ -1,6 +1,11 @@
 //! The command line itself: `gate check` on good and broken files, exit codes for usage and
 //! environment problems.
 
+#![allow(
+    clippy::unwrap_used,
+    reason = "a failed unwrap is a clear test failure"
+)]
+
 mod common;
 
 use common::*;

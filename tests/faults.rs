@@ -1,6 +1,11 @@
 //! Each fault of the demo shop makes the right scenario fail at the right step, with evidence:
 //! file:line of the step, expected and actual, a screenshot and the page HTML.
 
+#![allow(
+    clippy::unwrap_used,
+    reason = "a failed unwrap is a clear test failure"
+)]
+
 mod common;
 
 use std::path::Path;

@@ -1,6 +1,11 @@
 //! The bundled scenarios against the healthy demo shop: everything passes, every report is
 //! written, and the login secret appears in none of the output.
 
+#![allow(
+    clippy::unwrap_used,
+    reason = "a failed unwrap is a clear test failure"
+)]
+
 mod common;
 
 use common::*;

@@ -2,6 +2,11 @@
 //! and again when a scenario's session check finds the session gone. Retries that pass are
 //! reported as flaky.
 
+#![allow(
+    clippy::unwrap_used,
+    reason = "a failed unwrap is a clear test failure"
+)]
+
 mod common;
 
 use common::*;

@@ -42,7 +42,7 @@ pub struct StartFrom<'a> {
 pub enum AttemptEnd {
     /// The attempt ran; `state` is the final browser state when asked for and passed.
     Done {
-        attempt: Attempt,
+        attempt: Box<Attempt>,
         state: Option<StorageState>,
     },
     /// The reused session failed its check: make it again and re-run.
@@ -147,9 +147,26 @@ pub async fn run_attempt(
         screenshots: Vec::new(),
     };
 
-    if let Some(check) = start_from.and_then(|s| s.provider.session_check.as_ref()) {
+    if let Some((provider, check)) =
+        start_from.and_then(|s| Some((s.provider, s.provider.session_check.as_ref()?)))
+    {
+        // The check belongs to the scenario that made the session: its `[vars]` apply.
         let deadline = step_deadline(env.config, scenario, check, scenario_deadline, limit);
-        if let Err(err) = run_step(&mut exec, check, deadline).await {
+        let checked = match Scope::new(env.config, provider, env.config.run_id.clone()) {
+            Ok(scope) => {
+                let mut check_exec = Exec {
+                    page: &page,
+                    scope,
+                    config: env.config,
+                    http: env.http,
+                    artifacts: place.clone(),
+                    screenshots: Vec::new(),
+                };
+                run_step(&mut check_exec, check, deadline).await
+            }
+            Err(err) => Err(err),
+        };
+        if let Err(err) = checked {
             drop(exec);
             page.close(browser.browser()).await;
             return AttemptEnd::SessionInvalid {
@@ -296,14 +313,14 @@ fn finish(
     artifacts: Artifacts,
     console: &[String],
     requests: &[crate::result::FailedRequest],
-) -> Attempt {
+) -> Box<Attempt> {
     let outcome = match &failure {
         None => AttemptOutcome::Passed,
         Some(f) if f.message == CANCELLED => AttemptOutcome::Cancelled,
         Some(f) if f.kind == FailureKind::Infrastructure => AttemptOutcome::Error,
         Some(_) => AttemptOutcome::Failed,
     };
-    Attempt {
+    Box::new(Attempt {
         number,
         outcome,
         worker,
@@ -313,7 +330,7 @@ fn finish(
         artifacts,
         console_errors: console.to_vec(),
         failed_requests: requests.to_vec(),
-    }
+    })
 }
 
 pub fn failure_of(

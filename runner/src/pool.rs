@@ -257,7 +257,7 @@ async fn run_scenario(
                 if let (Some(keep), Some(state)) = (keep.as_deref_mut(), state) {
                     *keep = Some(state);
                 }
-                attempt
+                *attempt
             }
             Err(failure) => failed_attempt(number, worker, failure),
         };

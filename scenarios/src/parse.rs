@@ -13,8 +13,8 @@
 //! - `value`: typed reads of TOML values (string, template, duration, …) with type errors.
 //! - `fields`: picking known keys out of a table and reporting unknown ones.
 //! - `suggest`: "did you mean" for keys, roles, key names and variables.
-//! - `scenario`, `step`, `action`, `keyboard`, `request`, `locator`, `expect`, `response`,
-//!   `capture`, `json`: the language, one construct per file.
+//! - `scenario`, `step`, `action`, `keyboard`, `wait_for`, `request`, `locator`, `expect`,
+//!   `response`, `capture`, `json`: the language, one construct per file.
 //! - `variables`: which `{{name}}` each template may use, checked after the walk.
 
 mod action;
@@ -32,6 +32,7 @@ mod step;
 pub(crate) mod suggest;
 mod value;
 mod variables;
+mod wait_for;
 
 use std::ops::Range;
 

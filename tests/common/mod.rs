@@ -2,6 +2,7 @@
 //! process on a free loopback port) and real Chromium. Nothing is mocked.
 
 #![allow(dead_code, reason = "each test binary uses a different subset")]
+#![allow(clippy::unwrap_used, reason = "test helpers should fail loudly")]
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};

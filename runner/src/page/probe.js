@@ -190,10 +190,14 @@
 
   const element_checks = (s) => {
     const want = args.want || {};
-    if (s.ambiguous) return false;
-    if (want.state === "detached") return !s.attached;
-    if (want.state === "hidden") return !s.attached || !s.visible;
     if (want.count != null && s.count !== want.count) return false;
+    const onlyCount = want.count != null && want.state == null && want.visible == null &&
+      want.text_equals == null && want.text_contains == null && want.value == null &&
+      want.checked == null && Object.keys(want.attributes || {}).length === 0;
+    if (onlyCount) return true;
+    if (want.state === "detached") return !s.attached && !s.ambiguous;
+    if (s.ambiguous) return false;
+    if (want.state === "hidden") return !s.attached || !s.visible;
     if (want.visible === false) return !s.attached || !s.visible;
     if (want.count === 0) return true;
     if (!s.attached) return false;

@@ -152,7 +152,7 @@ async fn element_checks(
         last => {
             let actual = match &last {
                 None => "no answer from the page".to_string(),
-                Some(s) if p.count.is_some() && !s.ambiguous => {
+                Some(s) if p.count.is_some() => {
                     format!("{} matching elements", s.count)
                 }
                 Some(s) if p.value.is_some() && s.attached => {

@@ -145,6 +145,11 @@ fn page(ctx: &mut Ctx<'_>, action: Option<&str>, value: &Value<'_>) -> Option<Pa
         .filter(|k| text_is_locator.then_some("text") != Some(*k))
         .collect();
     let element_checks = fields.present(&checks);
+    let kinds: Vec<&str> = locator::KINDS
+        .into_iter()
+        .filter(|k| text_is_locator || *k != "text")
+        .collect();
+    let locator_keys = fields.present(&kinds);
     match (&target, element_checks.first()) {
         (Found::Absent, Some(check)) => {
             ctx.error(
@@ -154,11 +159,11 @@ fn page(ctx: &mut Ctx<'_>, action: Option<&str>, value: &Value<'_>) -> Option<Pa
             .label("which element?")
             .help(locator::KINDS_HELP);
         }
-        (Found::Locator(_) | Found::Invalid, None) => {
-            let span = fields
-                .present(&locator::KINDS)
-                .first()
-                .map_or(value.span(), |k| k.span());
+        // An unknown key is likely the misspelled check: it is reported already.
+        (Found::Locator(_) | Found::Invalid, None)
+            if !locator_keys.is_empty() && unknown.is_empty() =>
+        {
+            let span = locator_keys[0].span();
             let help = if text_is_locator && fields.has("text") {
                 "add `visible = true` to check that this text is shown, or say what to check \
                  about the element (`contains`, `value`, `count`, `attributes`)"

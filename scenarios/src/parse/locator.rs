@@ -140,6 +140,28 @@ pub(super) fn locator(ctx: &mut Ctx<'_>, what: &str, value: &Value<'_>) -> Optio
     }
 }
 
+/// An action's table: locator keys plus the action's `extra` keys; unknown keys are reported.
+/// Returns the fields and whether there were unknown keys. `example` is shown when `value` is
+/// not a table.
+pub(super) fn table_with<'t, 'i>(
+    ctx: &mut Ctx<'_>,
+    what: &str,
+    value: &'t Value<'i>,
+    extra: &[&str],
+    example: &str,
+) -> Option<(Fields<'t, 'i>, bool)> {
+    let DeValue::Table(table) = value.get_ref() else {
+        value::wrong_type(ctx, what, value, "a table").help(format!("write {example}"));
+        return None;
+    };
+    let known: Vec<&str> = KEYS.iter().chain(extra).copied().collect();
+    let (fields, unknown) = Fields::pick(table, value.span(), &known);
+    for key in &unknown {
+        fields::unknown_key(ctx, key, &format!("in `{what}`"), &known);
+    }
+    Some((fields, !unknown.is_empty()))
+}
+
 /// A CSS selector written as a plain string.
 pub(super) fn css(ctx: &mut Ctx<'_>, what: &str, value: &Value<'_>) -> Option<Locator> {
     let selector = value::non_empty_template(ctx, what, value)?;

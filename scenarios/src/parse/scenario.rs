@@ -69,11 +69,13 @@ fn syntax_error(ctx: &mut Ctx<'_>, error: &toml::de::Error) {
     let span = error.span().unwrap_or(0..0);
     let found = ctx.text.get(span.clone()).unwrap_or_default();
     let help = if message.starts_with("duplicate key") {
-        Some("a key can appear once per table; for another step, start a new `[[step]]`")
+        Some("a key can appear once per table; for another step, start a new `[[step]]`".into())
     } else if found.starts_with('$') {
-        Some("quote JSONPath keys: `\"$.items[0].name\" = …`")
+        Some("quote JSONPath keys: `\"$.items[0].name\" = …`".into())
+    } else if matches!(found, "yes" | "no" | "on" | "off" | "True" | "False") {
+        Some("booleans are written `true` or `false`".into())
     } else if message.contains("must be quoted") {
-        Some("put text values in quotes: `goto = \"/cart\"`")
+        Some(format!("put text values in quotes: `\"{found}\"`"))
     } else {
         None
     };
@@ -222,8 +224,8 @@ fn steps(ctx: &mut Ctx<'_>, value: Option<&Value<'_>>) -> Option<Vec<crate::Step
     let mut steps = Some(Vec::new());
     for (index, item) in items.iter().enumerate() {
         ctx.scope = Scope::Step(index);
-        let step = if let DeValue::Table(_) = item.get_ref() {
-            step::parse(ctx, index, item, "step")
+        let step = if let DeValue::Table(table) = item.get_ref() {
+            step::parse(ctx, index, (table, item.span()), "step")
         } else {
             value::wrong_type(ctx, "step", item, "a table")
                 .help("write each step as a `[[step]]` table, or inline as `{ goto = \"/\" }`");
@@ -249,7 +251,7 @@ fn session_check(ctx: &mut Ctx<'_>, value: &Value<'_>) -> Option<crate::Step> {
     };
     ctx.scope = Scope::SessionCheck;
     let captures_before = ctx.symbols.captures.len();
-    let step = step::parse(ctx, 0, value, "`session_check`");
+    let step = step::parse(ctx, 0, (table, value.span()), "`session_check`");
     // Its captures would count as the first step's; they are an error anyway.
     ctx.symbols.captures.truncate(captures_before);
     if let Some((key, _)) = table.get_key_value("capture") {

@@ -1,16 +1,18 @@
 //! One `[[step]]` table (or `[session_check]`): at most one action, `expect`, `capture`,
 //! `timeout` and `name`.
 
+use toml::de::DeTable;
+
 use crate::model::{Action, Step};
 
 use super::action::{self, ACTIONS};
 use super::capture;
-use super::context::Ctx;
+use super::context::{Ctx, Span};
 use super::expect;
 use super::fields::Fields;
 use super::scenario::TOP_KEYS;
 use super::suggest;
-use super::value::{self, Value};
+use super::value;
 
 /// Keys of a step table.
 pub(super) const KEYS: [&str; 16] = [
@@ -32,15 +34,14 @@ pub(super) const KEYS: [&str; 16] = [
     "name",
 ];
 
-/// What the step is for error messages: "step" or "`session_check`".
+/// Reads the step table written at `span`. `place` names it in messages: "step" or
+/// "`session_check`".
 pub(super) fn parse(
     ctx: &mut Ctx<'_>,
     index: usize,
-    value: &Value<'_>,
+    (table, span): (&DeTable<'_>, Span),
     place: &str,
 ) -> Option<Step> {
-    let table = value::table(ctx, place, value)?;
-    let span = value.span();
     let location = ctx.location(span.start);
     let errors = ctx.error_count();
     let (fields, unknown) = Fields::pick(table, span.clone(), &KEYS);
@@ -141,8 +142,6 @@ fn unknown_key(ctx: &mut Ctx<'_>, key: &value::Key<'_>, place: &str) {
 
 #[cfg(test)]
 mod tests {
-    use toml::de::DeTable;
-
     use super::*;
     use crate::model::{Expect, Location};
 
@@ -156,7 +155,8 @@ mod tests {
             .as_array()
             .and_then(|a| a.first())
             .expect("a step");
-        parse(&mut ctx, 0, first, "step")
+        let table = first.get_ref().as_table().expect("a table");
+        parse(&mut ctx, 0, (table, first.span()), "step")
             .ok_or_else(|| ctx.diagnostics.into_iter().map(|d| d.message).collect())
     }
 

@@ -9,6 +9,7 @@ use toml::de::{DeString, DeTable, DeValue};
 use crate::template::{Part, Template};
 
 use super::context::{Ctx, Report};
+use super::suggest;
 use super::variables::VarUse;
 
 pub(super) type Value<'i> = Spanned<DeValue<'i>>;
@@ -126,6 +127,28 @@ pub(super) fn integer_with_help(
         }
     }
     parsed
+}
+
+/// A string that must be one of `valid`: "unknown mouse button `lft`" otherwise.
+pub(super) fn one_of<'v>(
+    ctx: &mut Ctx<'_>,
+    what: &str,
+    value: &'v Value<'_>,
+    valid: &[&str],
+) -> Option<&'v str> {
+    let DeValue::String(found) = value.get_ref() else {
+        wrong_type(ctx, what, value, "a string").help(format!("use {}", suggest::one_of(valid)));
+        return None;
+    };
+    if valid.contains(&found.as_ref()) {
+        return Some(found);
+    }
+    let help = suggest::did_you_mean(found, valid.iter().copied())
+        .unwrap_or_else(|| format!("use {}", suggest::one_of(valid)));
+    ctx.error(value.span(), format!("unknown {what} `{found}`"))
+        .label(format!("not a valid {what}"))
+        .help(help);
+    None
 }
 
 /// A positive duration written as a string: "500ms", "5s", "1m30s".
