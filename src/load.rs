@@ -78,8 +78,8 @@ impl Sources {
                 .iter()
                 .find(|(p, _)| *p == d.path)
                 .map_or("", |(_, t)| t.as_str());
-            out.push_str(&d.render(text, color));
-            out.push('\n');
+            out.push_str(d.render(text, color).trim_end());
+            out.push_str("\n\n");
         }
         out
     }
