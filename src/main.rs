@@ -23,7 +23,7 @@ fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("GATE_LOG")
-                .unwrap_or_else(|_| "warn,chromiumoxide=off".into()),
+                .unwrap_or_else(|_| "warn,chromiumoxide=off,demo_shop=error".into()),
         )
         .with_writer(std::io::stderr)
         .init();

@@ -144,7 +144,7 @@ impl Bars {
     }
 
     fn worker(&self, worker: usize, message: String) {
-        if let Some(bar) = self.workers.get(worker) {
+        if let Some(bar) = worker.checked_sub(1).and_then(|i| self.workers.get(i)) {
             bar.set_message(message);
         }
     }

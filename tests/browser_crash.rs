@@ -76,3 +76,53 @@ fn killed_browser_is_replaced_and_the_scenario_retried() {
         "profile directories left: {leftovers:?}"
     );
 }
+
+#[test]
+fn browsers_of_a_killed_gate_are_ended_by_the_next_run() {
+    let shop = Shop::start(&["--fault", "slow-products", "--slow", "30s"]);
+    let tmp = tempfile::tempdir().unwrap();
+    let mut victim = gate(tmp.path())
+        .args(["run", "--base-url", &shop.base_url, "--workers", "1", "-q"])
+        .arg(repo().join("tests/scenarios/crash"))
+        .spawn()
+        .unwrap();
+    shop.wait_for_request(Duration::from_secs(60), |r| r.starts_with("GET /products"));
+    let profiles = tmp.path().to_string_lossy().to_string();
+    assert!(!browser_pids(&profiles).is_empty());
+    // SIGKILL: gate gets no chance to close its browser.
+    victim.kill().unwrap();
+    victim.wait().unwrap();
+    assert!(
+        !browser_pids(&profiles).is_empty(),
+        "the browser outlives a SIGKILLed gate"
+    );
+
+    let output = gate(tmp.path())
+        .args([
+            "run",
+            "--base-url",
+            &shop.base_url,
+            "--workers",
+            "1",
+            "--grep",
+            "^api$",
+        ])
+        .arg(examples())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert!(
+        browser_pids(&profiles).is_empty(),
+        "left-over browsers: {:?}",
+        browser_pids(&profiles)
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("gate-pool-"))
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "profile directories left: {leftovers:?}"
+    );
+}

@@ -159,11 +159,42 @@ pub fn profile_root() -> PathBuf {
                 continue;
             };
             if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+                // Its owner was killed (SIGKILL leaves no chance to close): end the browsers it
+                // left running, then remove their profiles.
+                kill_browsers_using(&entry.path());
                 let _ = std::fs::remove_dir_all(entry.path());
             }
         }
     }
     tmp.join(format!("gate-pool-{}", std::process::id()))
+}
+
+/// Sends SIGKILL to every process whose command line names `dir` (orphaned browsers of a dead
+/// gate process; their profile directories live there).
+fn kill_browsers_using(dir: &Path) {
+    let needle = format!("--user-data-dir={}", dir.display());
+    let Ok(procs) = std::fs::read_dir("/proc") else {
+        return;
+    };
+    for entry in procs.flatten() {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|p| p.parse::<i32>().ok())
+        else {
+            continue;
+        };
+        let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else {
+            continue;
+        };
+        if String::from_utf8_lossy(&cmdline).contains(&needle) {
+            tracing::info!(pid, "ending a browser left behind by a killed gate process");
+            let _ = nix::sys::signal::kill(
+                nix::unistd::Pid::from_raw(pid),
+                nix::sys::signal::Signal::SIGKILL,
+            );
+        }
+    }
 }
 
 /// Finds a Chromium executable on PATH.

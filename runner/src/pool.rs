@@ -7,6 +7,7 @@ use std::collections::VecDeque;
 use std::future::Future;
 use std::path::PathBuf;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use gate_scenarios::{Scenario, Suite};
@@ -36,6 +37,8 @@ struct Shared {
     events: UnboundedSender<RunEvent>,
     cancel: CancellationToken,
     profiles: PathBuf,
+    /// Numbers browser launches, for unique profile directory names.
+    launches: AtomicU64,
 }
 
 impl Shared {
@@ -82,13 +85,15 @@ pub async fn run(
         events,
         cancel,
         profiles: profile_root(),
+        launches: AtomicU64::new(0),
     });
     // Scenarios whose session others reuse go first, so the others find it ready.
     let mut selected = selected;
     selected.sort_by_key(|&i| !is_provider(&shared.suite, &shared.suite.scenarios[i]));
     let order = Arc::new(selected);
     let mut tasks = JoinSet::new();
-    for worker in 0..workers {
+    // Workers are numbered from 1, as people count them in progress lines and reports.
+    for worker in 1..=workers {
         let shared = shared.clone();
         let order = order.clone();
         tasks.spawn(async move { work(shared, order, worker).await });
@@ -194,19 +199,13 @@ async fn ensure_browser<'b>(
     }
     let name = format!(
         "worker-{worker}-{}",
-        std::process::id() as u64 ^ rand_suffix()
+        shared.launches.fetch_add(1, Ordering::Relaxed)
     );
     let launched = BrowserProcess::launch(&shared.config.browser, &shared.profiles, &name)
         .await
         .map_err(|e| StepError::infra(format!("the browser failed to start: {e}")))?;
     let _ = shared.events.send(RunEvent::BrowserReady { worker });
     Ok(browser.insert(launched))
-}
-
-fn rand_suffix() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| u64::from(d.subsec_nanos()))
 }
 
 /// Whether another scenario of the suite starts from this one's session.

@@ -91,7 +91,7 @@ pub struct Attempt {
     /// 1-based.
     pub number: u32,
     pub outcome: AttemptOutcome,
-    /// Which worker (browser) ran it, 0-based.
+    /// Which worker (browser) ran it, numbered from 1.
     pub worker: usize,
     pub duration_ms: u64,
     pub steps: Vec<StepResult>,

@@ -37,6 +37,8 @@ impl Chrome {
                     meta charset="utf-8";
                     meta name="viewport" content="width=device-width, initial-scale=1";
                     title { "Gate Demo Shop — " (title) }
+                    // No favicon request: a 404 for it would be noise in every test report.
+                    link rel="icon" href="data:,";
                     style { (PreEscaped(STYLES)) }
                 }
                 body {
