@@ -6,7 +6,10 @@
 //! [`result::RunResult`]; the [`report`] modules turn that into files.
 //!
 //! Layout:
-//! - [`pool`]: the queue, the workers and their retries.
+//! - [`pool`]: long-lived browser workers that run scenario jobs.
+//! - `batch`: one run of a suite (`gate run`).
+//! - `scenario_run`: all attempts of one scenario (retries, sessions, fresh browsers).
+//! - [`context`]: what the scenarios of one run share.
 //! - `attempt`: one attempt of one scenario in a fresh browser context.
 //! - `step`: one step — action, expectations, captures.
 //! - `page`: the context and page, page events, the in-page probe and real input.
@@ -15,8 +18,10 @@
 //! - `scope`: variables and secret redaction.
 
 mod attempt;
+mod batch;
 pub mod browser;
 pub mod config;
+pub mod context;
 mod error;
 pub mod event;
 mod page;
@@ -24,11 +29,14 @@ pub mod pool;
 pub mod report;
 pub mod result;
 mod run_id;
+mod scenario_run;
 mod scope;
 mod session;
 mod step;
 
+pub use batch::run;
 pub use config::{BrowserOptions, RunConfig};
+pub use context::RunContext;
 pub use event::RunEvent;
-pub use pool::run;
+pub use pool::BrowserPool;
 pub use scope::Redactor;
