@@ -89,53 +89,34 @@ pub async fn run_attempt(
         })
         .collect();
 
+    // A failure before the first step: the attempt ends with no evidence but the reason.
+    let early = |steps: Vec<StepResult>, err: StepError| AttemptEnd::Done {
+        attempt: finish(
+            number,
+            worker,
+            started,
+            steps,
+            Some(failure_of(env, scenario, None, err)),
+            Artifacts::default(),
+            &[],
+            &[],
+        ),
+        state: None,
+    };
     let page =
         match ScenarioPage::open(browser.browser(), start_from.map(|s| &*s.session.state)).await {
             Ok(page) => page,
             Err(err) => {
-                let failure = failure_of(
-                    env,
-                    scenario,
-                    None,
-                    StepError::infra(format!("cannot open a browser context: {err}")),
-                );
-                return AttemptEnd::Done {
-                    attempt: finish(
-                        number,
-                        worker,
-                        started,
-                        steps,
-                        Some(failure),
-                        Artifacts::default(),
-                        &[],
-                        &[],
-                    ),
-                    state: None,
-                };
+                let err = StepError::infra(format!("cannot open a browser context: {err}"));
+                return early(steps, err);
             }
         };
-    let scope = match Scope::new(
-        env.config,
-        scenario,
-        format!("{}-{worker}-{number}", env.config.run_id),
-    ) {
+    let unique = format!("{}-{worker}-{number}", env.config.run_id);
+    let scope = match Scope::new(env.config, scenario, unique) {
         Ok(scope) => scope,
         Err(err) => {
             page.close(browser.browser()).await;
-            let failure = failure_of(env, scenario, None, err);
-            return AttemptEnd::Done {
-                attempt: finish(
-                    number,
-                    worker,
-                    started,
-                    steps,
-                    Some(failure),
-                    Artifacts::default(),
-                    &[],
-                    &[],
-                ),
-                state: None,
-            };
+            return early(steps, err);
         }
     };
     let mut exec = Exec {
