@@ -5,10 +5,12 @@
 //! The queue lives here too: jobs are leased with an expiry and a token; a runner that dies
 //! loses its lease and the job goes back to the queue; a result is accepted only with the
 //! current lease token, so every scenario result is recorded exactly once.
-//!
-//! (Skeleton: signatures are the contract; the implementation is being written.)
 
-use std::time::Duration;
+mod connect;
+mod misc;
+mod queue;
+mod rows;
+mod runs;
 
 use gate_runner::result::ScenarioResult;
 
@@ -91,7 +93,9 @@ pub struct LeasedJob {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Completion {
     /// Recorded. `run_finished` is the run if this was its last job.
-    Recorded { run_finished: Option<Box<RunRecord>> },
+    Recorded {
+        run_finished: Option<Box<RunRecord>>,
+    },
     /// The lease expired or was handed to another runner: the result is dropped.
     LeaseLost,
 }
@@ -128,140 +132,19 @@ pub struct OutboxStatus {
     pub next_attempt_at: i64,
 }
 
+/// The database, behind a connection pool. Cheap to clone.
 #[derive(Clone)]
 pub struct Store {
     pool: sqlx::AnyPool,
 }
 
-#[expect(unused_variables, reason = "skeleton")]
-impl Store {
-    /// Connects (creating a SQLite file if needed, in WAL mode) and applies the migrations.
-    pub async fn connect(url: &str) -> Result<Store, StoreError> {
-        todo!()
-    }
+/// Unix milliseconds now.
+pub(crate) fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
 
-    /// Is the database reachable (for `/readyz`)?
-    pub async fn ping(&self) -> Result<(), StoreError> {
-        let _ = &self.pool;
-        todo!()
-    }
-
-    /// Creates the run and its jobs, or returns the existing run of (commit, suite) unless
-    /// `rerun`. Returns the run and whether it was created. Safe under concurrent identical
-    /// submissions (exactly one run is created).
-    pub async fn submit(&self, new: NewRun) -> Result<(RunRecord, bool), StoreError> {
-        todo!()
-    }
-
-    pub async fn run(&self, id: &str) -> Result<Option<RunRecord>, StoreError> {
-        todo!()
-    }
-
-    /// Newest first.
-    pub async fn runs(&self, filter: &RunFilter) -> Result<Vec<RunRecord>, StoreError> {
-        todo!()
-    }
-
-    /// The run's jobs in scenario order.
-    pub async fn jobs(&self, run_id: &str) -> Result<Vec<JobRecord>, StoreError> {
-        todo!()
-    }
-
-    /// The latest run of each suite for a commit.
-    pub async fn latest_runs_for_commit(&self, sha: &str) -> Result<Vec<RunRecord>, StoreError> {
-        todo!()
-    }
-
-    /// Cancels queued jobs and the run (running jobs finish, their results are kept).
-    pub async fn cancel_run(
-        &self,
-        id: &str,
-        reason: &str,
-    ) -> Result<Option<RunRecord>, StoreError> {
-        todo!()
-    }
-
-    /// A new run of the same commit with only the scenarios that failed or errored.
-    /// `None` if the run does not exist; `Some(None)`… (see implementation doc).
-    pub async fn rerun_failed(&self, id: &str) -> Result<Option<RunRecord>, StoreError> {
-        todo!()
-    }
-
-    /// Leases up to `n` queued jobs (oldest first), and jobs whose lease expired. Jobs that
-    /// already had `max_leases` leases end as `error` instead.
-    pub async fn lease(
-        &self,
-        owner: &str,
-        n: u32,
-        lease_for: Duration,
-        max_leases: u32,
-    ) -> Result<Vec<LeasedJob>, StoreError> {
-        todo!()
-    }
-
-    /// Extends a lease. False if the token no longer owns the job.
-    pub async fn heartbeat(
-        &self,
-        job_id: &str,
-        token: &str,
-        lease_for: Duration,
-    ) -> Result<bool, StoreError> {
-        todo!()
-    }
-
-    /// Records a result (and its artifact files) if `token` still owns the job.
-    pub async fn complete(
-        &self,
-        job_id: &str,
-        token: &str,
-        result: &ScenarioResult,
-        artifacts: &[(String, Vec<u8>)],
-    ) -> Result<Completion, StoreError> {
-        todo!()
-    }
-
-    /// Gives a leased job back to the queue (graceful shutdown of a runner).
-    pub async fn release(&self, job_id: &str, token: &str) -> Result<(), StoreError> {
-        todo!()
-    }
-
-    pub async fn queue_stats(&self) -> Result<QueueStats, StoreError> {
-        todo!()
-    }
-
-    /// An artifact file of a run, by the relative path used in the results.
-    pub async fn artifact(&self, run_id: &str, path: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        todo!()
-    }
-
-    /// Remembers a webhook delivery id; false if it was seen before (a redelivery).
-    pub async fn record_delivery(&self, delivery: &str) -> Result<bool, StoreError> {
-        todo!()
-    }
-
-    pub async fn enqueue_status(&self, status: &OutboxStatus) -> Result<(), StoreError> {
-        todo!()
-    }
-
-    /// Statuses due for (re)delivery at `now` (unix ms), oldest first.
-    pub async fn due_statuses(
-        &self,
-        now: i64,
-        limit: u32,
-    ) -> Result<Vec<OutboxStatus>, StoreError> {
-        todo!()
-    }
-
-    pub async fn status_delivered(&self, id: &str) -> Result<(), StoreError> {
-        todo!()
-    }
-
-    pub async fn status_failed(
-        &self,
-        id: &str,
-        next_attempt_at: i64,
-        error: &str,
-    ) -> Result<(), StoreError> {
-        todo!()
-    }
+pub(crate) fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
 }
