@@ -23,6 +23,123 @@ pub enum Command {
     /// Serve the demo shop (the system under test of the demo and the tests).
     #[command(disable_version_flag = true)]
     DemoShop(DemoShopArgs),
+    /// Run the gate server: API, queue, embedded browser pool, web pages.
+    Serve(ServeArgs),
+    /// Write a commented starter gate.toml and an example scenario folder.
+    Init(InitArgs),
+    /// Run scenario jobs for a gate server from this machine.
+    Agent(AgentArgs),
+    /// Submit a commit's staging build to a gate server.
+    Submit(SubmitArgs),
+    /// Wait for a commit's verdict (exit 0 success, 1 failure, 2 error or timeout).
+    Wait(WaitArgs),
+    /// Print a commit's verdict.
+    Status(StatusArgs),
+    /// Create an API token and print the line that configures it.
+    Token(TokenArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The configuration file.
+    #[arg(long, short, default_value = "gate.toml", env = "GATE_CONFIG")]
+    pub config: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Directory to write gate.toml and scenarios/ into.
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+}
+
+/// How to reach a gate server.
+#[derive(Debug, Args)]
+pub struct ServerArgs {
+    /// The gate server's URL.
+    #[arg(long, env = "GATE_SERVER", value_name = "URL")]
+    pub server: String,
+    /// API token (scope `submit` to submit, `read` to read verdicts, `agent` for agents).
+    #[arg(long, env = "GATE_TOKEN", hide_env_values = true)]
+    pub token: String,
+}
+
+#[derive(Debug, Args)]
+pub struct AgentArgs {
+    #[command(flatten)]
+    pub server: ServerArgs,
+    /// Browsers to run jobs in [default: number of CPU cores]
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub workers: Option<u16>,
+    /// Name shown in the server's logs and pages [default: host name]
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The Chromium executable [default: chromium or google-chrome on PATH]
+    #[arg(long, env = "GATE_BROWSER", value_name = "PATH")]
+    pub browser: Option<PathBuf>,
+    /// Default time limit of a step.
+    #[arg(long, default_value = "5s", value_parser = humantime::parse_duration, value_name = "DURATION")]
+    pub step_timeout: std::time::Duration,
+    /// Default time limit of a scenario attempt.
+    #[arg(long, default_value = "2m", value_parser = humantime::parse_duration, value_name = "DURATION")]
+    pub scenario_timeout: std::time::Duration,
+}
+
+#[derive(Debug, Args)]
+pub struct SubmitArgs {
+    #[command(flatten)]
+    pub server: ServerArgs,
+    /// The commit SHA (full).
+    #[arg(long)]
+    pub commit: String,
+    /// Base URL of this commit's deployed staging build.
+    #[arg(long, value_name = "URL")]
+    pub base_url: String,
+    #[arg(long)]
+    pub branch: Option<String>,
+    #[arg(long)]
+    pub pr: Option<u64>,
+    /// When the commit was made (RFC 3339), for lead-time metrics.
+    #[arg(long, value_name = "TIME")]
+    pub committed_at: Option<String>,
+    /// Only scenarios with one of these tags.
+    #[arg(long, value_delimiter = ',')]
+    pub tags: Vec<String>,
+    /// Run again even if this commit already has a run.
+    #[arg(long)]
+    pub rerun: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct WaitArgs {
+    #[command(flatten)]
+    pub server: ServerArgs,
+    #[arg(long)]
+    pub commit: String,
+    /// Give up after this long (exit 2).
+    #[arg(long, default_value = "20m", value_parser = humantime::parse_duration)]
+    pub timeout: std::time::Duration,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub server: ServerArgs,
+    /// The commit SHA.
+    pub commit: String,
+    /// Print the JSON answer instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    /// Name of the token (shown in logs).
+    #[arg(long, default_value = "ci")]
+    pub name: String,
+    /// Scopes: read, submit, agent, deploy, admin.
+    #[arg(long, value_delimiter = ',', default_value = "submit")]
+    pub scopes: Vec<String>,
 }
 
 #[derive(Debug, Args)]

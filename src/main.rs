@@ -5,14 +5,18 @@
 //! - `run_cmd`: `gate run` from checked scenarios to reports and exit code.
 //! - `progress`, `summary`: what the terminal shows.
 //! - `demo`: `gate demo` and `gate demo-shop`.
+//! - `server_cmd`: `gate serve`, `gate agent`, `gate init`, `gate token`.
+//! - `client`: `gate submit`, `gate wait`, `gate status` (what CI runs).
 //! - `exit`: the documented exit codes.
 
 mod cli;
+mod client;
 mod demo;
 mod exit;
 mod load;
 mod progress;
 mod run_cmd;
+mod server_cmd;
 mod summary;
 
 use clap::Parser;
@@ -23,7 +27,7 @@ fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("GATE_LOG")
-                .unwrap_or_else(|_| "warn,chromiumoxide=off,demo_shop=error".into()),
+                .unwrap_or_else(|_| "warn,chromiumoxide=off,demo_shop=error,sqlx=error".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -44,6 +48,13 @@ fn main() -> std::process::ExitCode {
             Command::Check(args) => check(args),
             Command::Demo(args) => demo::demo(args).await,
             Command::DemoShop(args) => demo::demo_shop(args).await,
+            Command::Serve(args) => server_cmd::serve(args).await,
+            Command::Init(args) => server_cmd::init(args),
+            Command::Agent(args) => server_cmd::agent(args).await,
+            Command::Submit(args) => client::submit(args).await,
+            Command::Wait(args) => client::wait(args).await,
+            Command::Status(args) => client::status(args).await,
+            Command::Token(args) => server_cmd::token(args),
         }
     });
     std::process::ExitCode::from(code)

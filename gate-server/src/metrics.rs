@@ -1,0 +1,151 @@
+//! Prometheus metrics: queue depth (read from the store at scrape time), runs by outcome,
+//! scenario durations, browser pool usage and HTTP requests.
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
+
+use crate::store::QueueStats;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct OutcomeLabel {
+    outcome: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct StateLabel {
+    state: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct HttpLabel {
+    method: String,
+    route: String,
+    status: u16,
+}
+
+pub struct Metrics {
+    registry: Registry,
+    runs: Family<OutcomeLabel, Counter>,
+    scenario_seconds: Family<OutcomeLabel, Histogram>,
+    queue_jobs: Family<StateLabel, Gauge>,
+    queue_runs: Family<StateLabel, Gauge>,
+    pool_capacity: Gauge,
+    pool_busy: Gauge,
+    http: Family<HttpLabel, Counter>,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Metrics::new()
+    }
+}
+
+impl Metrics {
+    pub fn new() -> Metrics {
+        let mut registry = Registry::with_prefix("gate");
+        let runs = Family::<OutcomeLabel, Counter>::default();
+        let scenario_seconds = Family::<OutcomeLabel, Histogram>::new_with_constructor(|| {
+            Histogram::new(exponential_buckets(0.05, 2.0, 14))
+        });
+        let queue_jobs = Family::<StateLabel, Gauge>::default();
+        let queue_runs = Family::<StateLabel, Gauge>::default();
+        let pool_capacity = Gauge::default();
+        let pool_busy = Gauge::default();
+        let http = Family::<HttpLabel, Counter>::default();
+        registry.register("runs", "Runs finished, by outcome", runs.clone());
+        registry.register(
+            "scenario_duration_seconds",
+            "Scenario durations (all attempts), by outcome",
+            scenario_seconds.clone(),
+        );
+        registry.register(
+            "queue_jobs",
+            "Scenario jobs by queue state",
+            queue_jobs.clone(),
+        );
+        registry.register("queue_runs", "Runs by queue state", queue_runs.clone());
+        registry.register(
+            "browser_pool_capacity",
+            "Browsers in the embedded pool",
+            pool_capacity.clone(),
+        );
+        registry.register(
+            "browser_pool_busy",
+            "Browsers of the embedded pool running a job",
+            pool_busy.clone(),
+        );
+        registry.register(
+            "http_requests",
+            "HTTP requests by route and status",
+            http.clone(),
+        );
+        Metrics {
+            registry,
+            runs,
+            scenario_seconds,
+            queue_jobs,
+            queue_runs,
+            pool_capacity,
+            pool_busy,
+            http,
+        }
+    }
+
+    pub fn run_finished(&self, outcome: &str) {
+        self.runs
+            .get_or_create(&OutcomeLabel {
+                outcome: outcome.into(),
+            })
+            .inc();
+    }
+
+    pub fn scenario_finished(&self, outcome: &str, seconds: f64) {
+        self.scenario_seconds
+            .get_or_create(&OutcomeLabel {
+                outcome: outcome.into(),
+            })
+            .observe(seconds);
+    }
+
+    pub fn pool_capacity(&self, n: i64) {
+        self.pool_capacity.set(n);
+    }
+
+    pub fn pool_busy_add(&self, delta: i64) {
+        self.pool_busy.inc_by(delta);
+    }
+
+    pub fn http_request(&self, method: &str, route: &str, status: u16) {
+        self.http
+            .get_or_create(&HttpLabel {
+                method: method.into(),
+                route: route.into(),
+                status,
+            })
+            .inc();
+    }
+
+    /// The text exposition, with the queue gauges set from `stats`.
+    pub fn render(&self, stats: QueueStats) -> String {
+        let set = |family: &Family<StateLabel, Gauge>, state: &str, n: u64| {
+            family
+                .get_or_create(&StateLabel {
+                    state: state.into(),
+                })
+                .set(n as i64);
+        };
+        set(&self.queue_jobs, "queued", stats.queued_jobs);
+        set(&self.queue_jobs, "running", stats.running_jobs);
+        set(&self.queue_runs, "queued", stats.queued_runs);
+        set(&self.queue_runs, "running", stats.running_runs);
+        let mut out = String::new();
+        if prometheus_client::encoding::text::encode(&mut out, &self.registry).is_err() {
+            out.clear();
+        }
+        out
+    }
+}

@@ -1,0 +1,136 @@
+//! `gate serve`: connects the store, starts the embedded browser pool and the commit-status
+//! publisher, serves the HTTP API and pages, and shuts all of it down in order on SIGTERM.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use anyhow::Context;
+use gate_runner::BrowserOptions;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::ServerConfig;
+use crate::executor::{self, Hooks, LocalSource, RunnerSettings};
+use crate::metrics::Metrics;
+use crate::state::AppState;
+use crate::store::Store;
+
+/// How long running jobs get to finish or be handed back after a shutdown signal.
+const DRAIN: Duration = Duration::from_secs(30);
+
+pub async fn serve(config: ServerConfig, shutdown: CancellationToken) -> anyhow::Result<()> {
+    let store = Store::connect(&config.database_url)
+        .await
+        .with_context(|| {
+            format!(
+                "cannot open the database {}",
+                redact_url(&config.database_url)
+            )
+        })?;
+    let tokens = crate::auth::Tokens::from_config(&config.tokens)
+        .context("invalid tokens in the configuration")?;
+    let webhook_secret = config
+        .webhook
+        .as_ref()
+        .map(|w| Arc::new(w.secret.clone().into_bytes()));
+    let state = AppState {
+        store: store.clone(),
+        config: Arc::new(config.clone()),
+        tokens: Arc::new(tokens),
+        metrics: Arc::new(Metrics::new()),
+        work: Arc::new(tokio::sync::Notify::new()),
+        statuses: Arc::new(tokio::sync::Notify::new()),
+        webhook_secret,
+        pool_ready: Arc::new(AtomicBool::new(config.workers == 0)),
+    };
+    let listener = tokio::net::TcpListener::bind(&config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let address = listener.local_addr()?;
+
+    let mut tasks = tokio::task::JoinSet::new();
+    if config.workers > 0 {
+        let executable = config
+            .browser
+            .clone()
+            .or_else(gate_runner::browser::find_browser)
+            .context("no Chromium found for the embedded pool: install it with `apt-get install chromium`, set `browser` in gate.toml, or set workers = 0 and run agents")?;
+        let mut browser = BrowserOptions::new(executable);
+        browser.extra_args = config.browser_args.clone();
+        let settings = RunnerSettings {
+            browser,
+            workers: config.workers,
+            step_timeout: config.step_timeout,
+            scenario_timeout: config.scenario_timeout,
+            artifacts_root: std::env::temp_dir()
+                .join(format!("gate-server-{}", std::process::id())),
+        };
+        let source = Arc::new(LocalSource::new(state.clone()));
+        let hooks = Arc::new(MetricsHooks(state.metrics.clone()));
+        let stop = shutdown.clone();
+        tasks.spawn(async move {
+            let root = settings.artifacts_root.clone();
+            executor::run(source, settings, hooks, stop).await;
+            let _ = std::fs::remove_dir_all(root);
+        });
+        state.pool_ready.store(true, Ordering::SeqCst);
+    }
+    if let Some(publish) = &config.publish {
+        let publisher = crate::publish::Publisher::new(publish)
+            .context("cannot set up the commit-status publisher")?;
+        let (store, notify, stop) = (store.clone(), state.statuses.clone(), shutdown.clone());
+        tasks
+            .spawn(async move { crate::publish::run_outbox(publisher, store, notify, stop).await });
+    }
+
+    // Tests and scripts read this line to learn the port.
+    println!("gate server listening on http://{address}");
+    tracing::info!(%address, workers = config.workers, "gate server started");
+    let app = crate::app::app(state.clone());
+    axum::serve(listener, app.into_make_service())
+        .with_graceful_shutdown(shutdown.clone().cancelled_owned())
+        .await
+        .context("the HTTP server failed")?;
+
+    // The HTTP side has drained; now the runners hand back or finish their jobs.
+    shutdown.cancel();
+    let drained = tokio::time::timeout(DRAIN, async {
+        while let Some(done) = tasks.join_next().await {
+            if let Err(err) = done {
+                tracing::error!("background task failed: {err}");
+            }
+        }
+    })
+    .await;
+    if drained.is_err() {
+        tracing::warn!("background tasks did not stop within {DRAIN:?}; their leases will expire");
+        tasks.abort_all();
+    }
+    Ok(())
+}
+
+struct MetricsHooks(Arc<Metrics>);
+
+impl Hooks for MetricsHooks {
+    fn capacity(&self, workers: usize) {
+        self.0.pool_capacity(workers as i64);
+    }
+    fn busy(&self, delta: i64) {
+        self.0.pool_busy_add(delta);
+    }
+    fn scenario_finished(&self, outcome: &str, seconds: f64) {
+        self.0.scenario_finished(outcome, seconds);
+    }
+}
+
+/// A database URL without its password, for messages.
+fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{}://{user}:***@{}", &url[..scheme], &url[at + 1..])
+        }
+        _ => url.to_string(),
+    }
+}

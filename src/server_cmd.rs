@@ -1,0 +1,172 @@
+//! `gate serve`, `gate agent`, `gate init`, `gate token`: running the gate server and its
+//! agents, and setting them up.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use gate_runner::BrowserOptions;
+use gate_server::executor::{self, NoHooks, RemoteSource, RunnerSettings};
+use tokio_util::sync::CancellationToken;
+
+use crate::cli::{AgentArgs, InitArgs, ServeArgs, TokenArgs};
+use crate::exit;
+
+pub async fn serve(args: ServeArgs) -> u8 {
+    let config = match gate_server::config::load(&args.config) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{e}");
+            return exit::INVALID;
+        }
+    };
+    let shutdown = CancellationToken::new();
+    tokio::spawn(cancel_on_signal(shutdown.clone()));
+    match gate_server::serve::serve(config, shutdown).await {
+        Ok(()) => exit::PASSED,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            exit::INFRA
+        }
+    }
+}
+
+pub async fn agent(args: AgentArgs) -> u8 {
+    let executable = match args
+        .browser
+        .clone()
+        .or_else(gate_runner::browser::find_browser)
+    {
+        Some(path) if path.is_file() => path,
+        _ => {
+            eprintln!(
+                "error: no Chromium found: install it with `apt-get install chromium` or point --browser/GATE_BROWSER at it"
+            );
+            return exit::INFRA;
+        }
+    };
+    let name = args.name.clone().unwrap_or_else(|| {
+        std::env::var("HOSTNAME").unwrap_or_else(|_| format!("agent-{}", std::process::id()))
+    });
+    let workers = args.workers.map_or_else(
+        || std::thread::available_parallelism().map_or(2, |n| n.get()),
+        usize::from,
+    );
+    let settings = RunnerSettings {
+        browser: BrowserOptions::new(executable),
+        workers,
+        step_timeout: args.step_timeout,
+        scenario_timeout: args.scenario_timeout,
+        artifacts_root: std::env::temp_dir().join(format!("gate-agent-{}", std::process::id())),
+    };
+    let root = settings.artifacts_root.clone();
+    let source = Arc::new(RemoteSource::new(
+        &args.server.server,
+        &args.server.token,
+        &name,
+    ));
+    let shutdown = CancellationToken::new();
+    tokio::spawn(cancel_on_signal(shutdown.clone()));
+    eprintln!(
+        "agent {name}: running jobs of {} on {workers} browser(s)",
+        args.server.server
+    );
+    executor::run(source, settings, Arc::new(NoHooks), shutdown).await;
+    let _ = std::fs::remove_dir_all(root);
+    eprintln!("agent {name}: stopped");
+    exit::PASSED
+}
+
+/// SIGTERM or Ctrl-C: stop taking work, hand back running jobs, close browsers.
+async fn cancel_on_signal(shutdown: CancellationToken) {
+    let term = async {
+        #[cfg(unix)]
+        {
+            if let Ok(mut s) =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            {
+                s.recv().await;
+                return;
+            }
+        }
+        std::future::pending::<()>().await
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term => {}
+    }
+    eprintln!("stopping: finishing or handing back running jobs");
+    shutdown.cancel();
+}
+
+pub fn init(args: InitArgs) -> u8 {
+    let config = args.dir.join("gate.toml");
+    let scenarios = args.dir.join("scenarios");
+    let example = scenarios.join("smoke.toml");
+    for path in [&config, &example] {
+        if path.exists() {
+            eprintln!(
+                "error: {} already exists; not overwriting it",
+                path.display()
+            );
+            return exit::INVALID;
+        }
+    }
+    let write = |path: &Path, text: &str| -> std::io::Result<()> {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(path, text)
+    };
+    if let Err(e) = write(&config, gate_server::config::init_template())
+        .and_then(|()| write(&example, EXAMPLE_SCENARIO))
+    {
+        eprintln!("error: cannot write the starter files: {e}");
+        return exit::INVALID;
+    }
+    println!("wrote {} and {}", config.display(), example.display());
+    println!(
+        "next: create a token with `gate token --scopes submit`, add it to gate.toml, then `gate serve`"
+    );
+    exit::PASSED
+}
+
+const EXAMPLE_SCENARIO: &str = r#"# A first scenario: the home page answers and shows a heading.
+# Reference: the README's "Writing scenarios" section. Check files with `gate check scenarios/`.
+name = "smoke"
+tags = ["smoke"]
+
+[[step]]
+goto = "/"
+
+[[step]]
+expect = { selector = "h1", visible = true }
+"#;
+
+pub fn token(args: TokenArgs) -> u8 {
+    let mut scopes = Vec::new();
+    for s in &args.scopes {
+        match serde_json::from_value::<gate_server::auth::Scope>(serde_json::Value::String(
+            s.clone(),
+        )) {
+            Ok(scope) => scopes.push(scope),
+            Err(_) => {
+                eprintln!("error: unknown scope `{s}` (use read, submit, agent, deploy or admin)");
+                return exit::INVALID;
+            }
+        }
+    }
+    let token = gate_server::auth::generate_token();
+    let hash = gate_server::auth::hash_token(&token);
+    let list = args
+        .scopes
+        .iter()
+        .map(|s| format!("\"{s}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    println!("token (shown once; give it to the client, e.g. as GATE_TOKEN):\n  {token}\n");
+    println!(
+        "add to gate.toml:\n[[tokens]]\nname = \"{}\"\nhash = \"{hash}\"\nscopes = [{list}]",
+        args.name
+    );
+    exit::PASSED
+}

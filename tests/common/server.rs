@@ -1,0 +1,286 @@
+//! A real `gate serve` child process with its own config file and database, and helpers for
+//! `gate agent`, `gate submit`, `gate wait` and the JSON API.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use super::*;
+
+/// Tokens the test servers accept, by scope.
+pub const ADMIN_TOKEN: &str = "gate_test_admin_token_0123456789abcdef";
+pub const SUBMIT_TOKEN: &str = "gate_test_submit_token_0123456789abcdef";
+pub const AGENT_TOKEN: &str = "gate_test_agent_token_0123456789abcdef";
+pub const READ_TOKEN: &str = "gate_test_read_token_0123456789abcdef";
+
+pub struct ServerSpec {
+    pub database_url: String,
+    pub workers: usize,
+    pub scenarios: PathBuf,
+    pub lease: &'static str,
+    pub extra: String,
+}
+
+impl ServerSpec {
+    pub fn sqlite(dir: &Path) -> ServerSpec {
+        ServerSpec {
+            database_url: format!("sqlite://{}", dir.join("gate.db").display()),
+            workers: 2,
+            scenarios: examples(),
+            lease: "3s",
+            extra: String::new(),
+        }
+    }
+}
+
+/// The configured form of a token: what `gate token` prints (sha256 of the token, hex).
+fn hash(token: &str) -> String {
+    use sha2::Digest;
+    format!(
+        "sha256:{}",
+        hex::encode(sha2::Sha256::digest(token.as_bytes()))
+    )
+}
+
+/// A running `gate serve`. Killed (SIGKILL) when dropped, unless stopped first.
+pub struct Server {
+    pub child: Child,
+    pub url: String,
+    pub config: PathBuf,
+}
+
+impl Server {
+    /// Writes `dir/gate.toml` from `spec` and starts the server on a free loopback port.
+    pub fn start(dir: &Path, spec: &ServerSpec) -> Server {
+        let config = dir.join("gate.toml");
+        let text = format!(
+            r#"listen = "127.0.0.1:0"
+database-url = "{db}"
+scenarios = ["{scenarios}"]
+workers = {workers}
+lease = "{lease}"
+max-leases = 5
+{extra}
+[[tokens]]
+name = "admin"
+hash = "{admin}"
+scopes = ["admin"]
+
+[[tokens]]
+name = "ci"
+hash = "{submit}"
+scopes = ["submit"]
+
+[[tokens]]
+name = "agents"
+hash = "{agent}"
+scopes = ["agent"]
+
+[[tokens]]
+name = "dashboard"
+hash = "{read}"
+scopes = ["read"]
+"#,
+            db = spec.database_url,
+            scenarios = spec.scenarios.display(),
+            workers = spec.workers,
+            lease = spec.lease,
+            extra = spec.extra,
+            admin = hash(ADMIN_TOKEN),
+            submit = hash(SUBMIT_TOKEN),
+            agent = hash(AGENT_TOKEN),
+            read = hash(READ_TOKEN),
+        );
+        std::fs::write(&config, text).unwrap();
+        Server::start_with(dir, &config)
+    }
+
+    /// Starts a server with an existing config (a restart).
+    pub fn start_with(dir: &Path, config: &Path) -> Server {
+        let mut child = Command::new(gate_bin())
+            .args(["serve", "--config"])
+            .arg(config)
+            .env("SHOP_PASSWORD", PASSWORD)
+            .env("TMPDIR", dir)
+            .env("GATE_LOG", "warn,chromiumoxide=off,sqlx=error")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if let Some(url) = line.strip_prefix("gate server listening on ") {
+                    let _ = tx.send(url.trim().to_string());
+                }
+            }
+        });
+        let url = rx
+            .recv_timeout(Duration::from_secs(60))
+            .expect("gate serve printed its address");
+        Server {
+            child,
+            url,
+            config: config.to_path_buf(),
+        }
+    }
+
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// SIGTERM, then wait for a clean exit.
+    pub fn stop(&mut self) -> std::process::ExitStatus {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        self.child.wait().unwrap()
+    }
+
+    pub fn get(&self, path: &str, token: &str) -> (u16, serde_json::Value) {
+        let out = Command::new("curl")
+            .args(["-s", "-o", "-", "-w", "\n%{http_code}", "-H"])
+            .arg(format!("Authorization: Bearer {token}"))
+            .arg(format!("{}{path}", self.url))
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        let (body, code) = text.rsplit_once('\n').unwrap_or(("", "0"));
+        (
+            code.trim().parse().unwrap_or(0),
+            serde_json::from_str(body).unwrap_or(serde_json::Value::Null),
+        )
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// `gate agent` against `server`. Killed when dropped.
+pub struct Agent {
+    pub child: Child,
+}
+
+impl Agent {
+    pub fn start(server: &Server, dir: &Path, name: &str, workers: u16) -> Agent {
+        let child = Command::new(gate_bin())
+            .args([
+                "agent",
+                "--server",
+                &server.url,
+                "--token",
+                AGENT_TOKEN,
+                "--name",
+                name,
+                "--workers",
+                &workers.to_string(),
+            ])
+            .env("SHOP_PASSWORD", PASSWORD)
+            .env("TMPDIR", dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        Agent { child }
+    }
+
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Agent {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// `gate submit`; returns the exit code and output.
+pub fn submit(
+    server: &Server,
+    commit: &str,
+    base_url: &str,
+    extra: &[&str],
+) -> (Option<i32>, String) {
+    let out = Command::new(gate_bin())
+        .args([
+            "submit",
+            "--server",
+            &server.url,
+            "--token",
+            SUBMIT_TOKEN,
+            "--commit",
+            commit,
+            "--base-url",
+            base_url,
+        ])
+        .args(extra)
+        .output()
+        .unwrap();
+    (out.status.code(), text(&out))
+}
+
+/// `gate wait`; returns the exit code and output.
+pub fn wait(server: &Server, commit: &str, timeout: &str) -> (Option<i32>, String) {
+    let out = Command::new(gate_bin())
+        .args([
+            "wait",
+            "--server",
+            &server.url,
+            "--token",
+            READ_TOKEN,
+            "--commit",
+            commit,
+            "--timeout",
+            timeout,
+        ])
+        .output()
+        .unwrap();
+    (out.status.code(), text(&out))
+}
+
+/// A 40-hex-digit commit id derived from a label.
+pub fn sha(label: &str) -> String {
+    use sha2::Digest;
+    hex::encode(&sha2::Sha256::digest(label.as_bytes())[..20])
+}
+
+/// A fresh PostgreSQL database for one test, from `GATE_TEST_POSTGRES_URL` (set by
+/// `scripts/test`). Without it the test is skipped with a printed reason, unless
+/// `GATE_REQUIRE_POSTGRES=1`, which makes it a failure.
+pub fn postgres_database(label: &str) -> Option<String> {
+    let Ok(admin) = std::env::var("GATE_TEST_POSTGRES_URL") else {
+        assert!(
+            std::env::var("GATE_REQUIRE_POSTGRES").is_err(),
+            "GATE_REQUIRE_POSTGRES is set but GATE_TEST_POSTGRES_URL is not"
+        );
+        eprintln!(
+            "skipping: GATE_TEST_POSTGRES_URL is not set (scripts/test starts PostgreSQL and sets it)"
+        );
+        return None;
+    };
+    let name = format!("gate_e2e_{label}_{}", std::process::id());
+    let out = Command::new("psql")
+        .arg(&admin)
+        .args(["-v", "ON_ERROR_STOP=1", "-q", "-c"])
+        .arg(format!("DROP DATABASE IF EXISTS {name}"))
+        .arg("-c")
+        .arg(format!("CREATE DATABASE {name}"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "cannot create a test database: {}",
+        text(&out)
+    );
+    let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+    Some(format!("{base}/{name}"))
+}

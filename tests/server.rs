@@ -1,0 +1,85 @@
+//! The gate server end to end, with real processes: `gate serve` (SQLite, then PostgreSQL),
+//! `gate submit` + `gate wait` against the healthy and the faulty demo shop, and the same work
+//! done by an agent instead of the embedded pool.
+
+#![allow(
+    clippy::unwrap_used,
+    reason = "a failed unwrap is a clear test failure"
+)]
+
+mod common;
+
+use common::server::*;
+use common::*;
+
+/// Submits a healthy and a broken build and checks the verdicts `gate wait` gives.
+fn verdicts(server: &Server) {
+    let good = Shop::start(&[]);
+    let bad = Shop::start(&["--fault", "checkout-500"]);
+    let (a, b) = (sha("good build"), sha("broken build"));
+
+    let (code, out) = submit(server, &a, &good.base_url, &["--branch", "main"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("submitted: run"), "{out}");
+    let (code, out) = submit(server, &b, &bad.base_url, &["--pr", "42"]);
+    assert_eq!(code, Some(0), "{out}");
+
+    let (code, out) = wait(server, &a, "5m");
+    assert_eq!(code, Some(0), "healthy build: {out}");
+    assert!(out.contains("success"), "{out}");
+    let (code, out) = wait(server, &b, "5m");
+    assert_eq!(code, Some(1), "broken build: {out}");
+    assert!(
+        out.contains("checkout") && out.contains("api"),
+        "the failing scenarios are named: {out}"
+    );
+    assert!(!out.contains(PASSWORD));
+
+    // The same commit again is the same run.
+    let (code, out) = submit(server, &a, &good.base_url, &[]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("already submitted"), "{out}");
+
+    let (status, body) = server.get(&format!("/api/v1/commits/{a}/status"), READ_TOKEN);
+    assert_eq!(status, 200);
+    assert_eq!(body["state"], "success", "{body:#}");
+    let run = body["runs"][0]["id"].as_str().unwrap().to_string();
+    let (status, run) = server.get(&format!("/api/v1/runs/{run}"), READ_TOKEN);
+    assert_eq!(status, 200);
+    let jobs = run["jobs"].as_array().unwrap();
+    assert_eq!(jobs.len(), 3, "{run:#}");
+    assert!(jobs.iter().all(|j| j["outcome"] == "passed"), "{run:#}");
+}
+
+#[test]
+fn submit_and_wait_with_sqlite() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = Server::start(tmp.path(), &ServerSpec::sqlite(tmp.path()));
+    verdicts(&server);
+}
+
+#[test]
+fn submit_and_wait_with_postgres() {
+    let Some(url) = postgres_database("e2e") else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = ServerSpec {
+        database_url: url,
+        ..ServerSpec::sqlite(tmp.path())
+    };
+    let server = Server::start(tmp.path(), &spec);
+    verdicts(&server);
+}
+
+#[test]
+fn an_agent_does_the_work_when_the_server_has_no_browsers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = ServerSpec {
+        workers: 0,
+        ..ServerSpec::sqlite(tmp.path())
+    };
+    let server = Server::start(tmp.path(), &spec);
+    let _agent = Agent::start(&server, tmp.path(), "agent-one", 2);
+    verdicts(&server);
+}
