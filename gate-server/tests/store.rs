@@ -435,8 +435,26 @@ async fn release_cancel_paging_deliveries_and_outbox() {
         store.status_failed("s1", 1_000, "502").await.unwrap();
         assert!(store.due_statuses(10, 10).await.unwrap().is_empty());
         assert_eq!(store.due_statuses(1_000, 10).await.unwrap()[0].attempts, 1);
-        store.status_delivered("s1").await.unwrap();
-        assert!(store.due_statuses(i64::MAX, 10).await.unwrap().is_empty());
+        // A newer status of the same commit supersedes an undelivered older one.
+        let newer = OutboxStatus {
+            id: "s2".into(),
+            state: "failure".into(),
+            ..status.clone()
+        };
+        store.enqueue_status(&newer).await.unwrap();
+        let due = store.due_statuses(i64::MAX / 4, 10).await.unwrap();
+        assert_eq!(
+            due.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(),
+            ["s2"]
+        );
+        store.status_delivered("s2").await.unwrap();
+        assert!(
+            store
+                .due_statuses(i64::MAX / 4, 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
         store.ping().await.unwrap();
     })
     .await;

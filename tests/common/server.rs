@@ -53,54 +53,25 @@ pub struct Server {
 impl Server {
     /// Writes `dir/gate.toml` from `spec` and starts the server on a free loopback port.
     pub fn start(dir: &Path, spec: &ServerSpec) -> Server {
-        let config = dir.join("gate.toml");
-        let text = format!(
-            r#"listen = "127.0.0.1:0"
-database-url = "{db}"
-scenarios = ["{scenarios}"]
-workers = {workers}
-lease = "{lease}"
-max-leases = 5
-{extra}
-[[tokens]]
-name = "admin"
-hash = "{admin}"
-scopes = ["admin"]
+        Server::start_with_env(dir, spec, &[])
+    }
 
-[[tokens]]
-name = "ci"
-hash = "{submit}"
-scopes = ["submit"]
-
-[[tokens]]
-name = "agents"
-hash = "{agent}"
-scopes = ["agent"]
-
-[[tokens]]
-name = "dashboard"
-hash = "{read}"
-scopes = ["read"]
-"#,
-            db = spec.database_url,
-            scenarios = spec.scenarios.display(),
-            workers = spec.workers,
-            lease = spec.lease,
-            extra = spec.extra,
-            admin = hash(ADMIN_TOKEN),
-            submit = hash(SUBMIT_TOKEN),
-            agent = hash(AGENT_TOKEN),
-            read = hash(READ_TOKEN),
-        );
-        std::fs::write(&config, text).unwrap();
-        Server::start_with(dir, &config)
+    /// Like [`Server::start`], with extra environment variables for the server process.
+    pub fn start_with_env(dir: &Path, spec: &ServerSpec, env: &[(&str, &str)]) -> Server {
+        let config = write_config(dir, spec);
+        Server::launch(dir, &config, env)
     }
 
     /// Starts a server with an existing config (a restart).
     pub fn start_with(dir: &Path, config: &Path) -> Server {
+        Server::launch(dir, config, &[])
+    }
+
+    fn launch(dir: &Path, config: &Path, env: &[(&str, &str)]) -> Server {
         let mut child = Command::new(gate_bin())
             .args(["serve", "--config"])
             .arg(config)
+            .envs(env.iter().copied())
             .env("SHOP_PASSWORD", PASSWORD)
             .env("TMPDIR", dir)
             .env("GATE_LOG", "warn,chromiumoxide=off,sqlx=error")
@@ -155,6 +126,51 @@ scopes = ["read"]
             serde_json::from_str(body).unwrap_or(serde_json::Value::Null),
         )
     }
+}
+
+/// Writes `dir/gate.toml` for `spec`: the test tokens, a loopback port chosen by the system.
+fn write_config(dir: &Path, spec: &ServerSpec) -> PathBuf {
+    let config = dir.join("gate.toml");
+    let text = format!(
+        r#"listen = "127.0.0.1:0"
+database-url = "{db}"
+scenarios = ["{scenarios}"]
+workers = {workers}
+lease = "{lease}"
+max-leases = 5
+{extra}
+[[tokens]]
+name = "admin"
+hash = "{admin}"
+scopes = ["admin"]
+
+[[tokens]]
+name = "ci"
+hash = "{submit}"
+scopes = ["submit"]
+
+[[tokens]]
+name = "agents"
+hash = "{agent}"
+scopes = ["agent"]
+
+[[tokens]]
+name = "dashboard"
+hash = "{read}"
+scopes = ["read"]
+"#,
+        db = spec.database_url,
+        scenarios = spec.scenarios.display(),
+        workers = spec.workers,
+        lease = spec.lease,
+        extra = spec.extra,
+        admin = hash(ADMIN_TOKEN),
+        submit = hash(SUBMIT_TOKEN),
+        agent = hash(AGENT_TOKEN),
+        read = hash(READ_TOKEN),
+    );
+    std::fs::write(&config, text).unwrap();
+    config
 }
 
 impl Drop for Server {

@@ -35,7 +35,15 @@ impl Store {
         }
     }
 
+    /// Queues a status; older undelivered statuses of the same commit are dropped, so a slow
+    /// retry can never overwrite a newer verdict.
     pub async fn enqueue_status(&self, status: &OutboxStatus) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE status_outbox SET delivered_at = $1, last_error = 'superseded' WHERE sha = $2 AND delivered_at IS NULL")
+            .bind(now_ms())
+            .bind(&status.sha)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("INSERT INTO status_outbox (id, sha, state, description, target_url, attempts, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
             .bind(&status.id)
             .bind(&status.sha)
@@ -44,8 +52,9 @@ impl Store {
             .bind(&status.target_url)
             .bind(i64::from(status.attempts))
             .bind(status.next_attempt_at)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        tx.commit().await?;
         Ok(())
     }
 
