@@ -23,17 +23,28 @@ pub async fn perform(
             let url = resolve_url(&exec.config.base_url, &exec.scope.render(url)?);
             // A navigation still running from an earlier action would be cut off by this one.
             let _ = tokio::time::timeout(deadline.remaining(), page.wait_for_navigation()).await;
-            let nav = page.execute(NavigateParams::new(url.clone()));
-            match tokio::time::timeout(deadline.remaining(), nav).await {
-                Err(_) => {
-                    return Err(StepError::step(format!(
-                        "navigation to {url} did not finish {}",
-                        deadline.describe()
-                    )));
-                }
-                Ok(Err(err)) => return Err(err.into()),
-                Ok(Ok(res)) => {
-                    if let Some(text) = res.result.error_text {
+            loop {
+                let nav = page.execute(NavigateParams::new(url.clone()));
+                let error = match tokio::time::timeout(deadline.remaining(), nav).await {
+                    Err(_) => {
+                        return Err(StepError::step(format!(
+                            "navigation to {url} did not finish {}",
+                            deadline.describe()
+                        )));
+                    }
+                    Ok(Err(err)) => return Err(err.into()),
+                    Ok(Ok(res)) => res.result.error_text,
+                };
+                match error {
+                    None => break,
+                    // A navigation the page itself started (a form a click submitted just
+                    // before) won the race and cancelled ours: let it land, then go again.
+                    Some(text) if text.contains("ERR_ABORTED") && !deadline.passed() => {
+                        let _ =
+                            tokio::time::timeout(deadline.remaining(), page.wait_for_navigation())
+                                .await;
+                    }
+                    Some(text) => {
                         return Err(StepError::step(format!(
                             "navigation to {url} failed: {text}"
                         )));
