@@ -103,3 +103,82 @@ fn usage_errors_exit_2() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("no such file"));
 }
+
+#[test]
+fn init_writes_a_working_starter_and_refuses_to_overwrite() {
+    let tmp = tempfile::tempdir().unwrap();
+    let output = gate(tmp.path())
+        .arg("init")
+        .arg(tmp.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let example = tmp.path().join("scenarios/smoke.toml");
+    let check = gate(tmp.path())
+        .arg("check")
+        .arg(&example)
+        .output()
+        .unwrap();
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "the example scenario checks: {}",
+        text(&check)
+    );
+    let config = std::fs::read_to_string(tmp.path().join("gate.toml")).unwrap();
+    assert!(config.contains("database-url") && config.contains("[[tokens]]"));
+    let again = gate(tmp.path())
+        .arg("init")
+        .arg(tmp.path())
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+}
+
+#[test]
+fn token_prints_a_token_and_its_config_entry() {
+    let tmp = tempfile::tempdir().unwrap();
+    let output = gate(tmp.path())
+        .args(["token", "--name", "ci", "--scopes", "submit,read"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let token = stdout.lines().nth(1).unwrap().trim();
+    assert!(token.starts_with("gate_") && token.len() > 40, "{stdout}");
+    use sha2::Digest;
+    let hash = format!(
+        "sha256:{}",
+        hex::encode(sha2::Sha256::digest(token.as_bytes()))
+    );
+    assert!(
+        stdout.contains(&hash),
+        "the printed hash is the token's: {stdout}"
+    );
+    assert!(stdout.contains("scopes = [\"submit\", \"read\"]"));
+    let bad = gate(tmp.path())
+        .args(["token", "--scopes", "everything"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+#[test]
+fn serve_reports_config_errors_with_their_location() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = tmp.path().join("gate.toml");
+    std::fs::write(&config, "listen = \"127.0.0.1:0\"\nworkers = \"two\"\n").unwrap();
+    let output = gate(tmp.path())
+        .arg("serve")
+        .arg("--config")
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!("{}:2:11", config.display())),
+        "{stderr}"
+    );
+}
