@@ -49,6 +49,19 @@ fn verdicts(server: &Server) {
     let jobs = run["jobs"].as_array().unwrap();
     assert_eq!(jobs.len(), 3, "{run:#}");
     assert!(jobs.iter().all(|j| j["outcome"] == "passed"), "{run:#}");
+
+    // The login secret is in no stored record or report.
+    let (_, failed) = server.get(&format!("/api/v1/commits/{b}/status"), READ_TOKEN);
+    let failed_run = failed["runs"][0]["id"].as_str().unwrap();
+    for path in [
+        format!("/api/v1/runs/{failed_run}"),
+        format!("/api/v1/runs/{failed_run}/junit.xml"),
+        format!("/api/v1/runs/{failed_run}/report/"),
+    ] {
+        let body = server.get_text(&path, READ_TOKEN);
+        assert!(body.len() > 100, "{path}: {body}");
+        assert!(!body.contains(PASSWORD), "{path} shows the secret");
+    }
 }
 
 #[test]

@@ -78,6 +78,33 @@ fn a_run_survives_the_server_being_killed() {
 }
 
 #[test]
+fn sigterm_hands_running_jobs_back_and_closes_the_browsers() {
+    let shop = Shop::start(&["--fault", "slow-products", "--slow", "4s"]);
+    let tmp = tempfile::tempdir().unwrap();
+    // A long lease: if the job were not handed back, the restarted server would wait for it.
+    let spec = ServerSpec {
+        lease: "5m",
+        ..slow_spec(tmp.path(), 1)
+    };
+    let mut server = Server::start(tmp.path(), &spec);
+    let commit = sha("sigterm");
+    assert_eq!(submit(&server, &commit, &shop.base_url, &[]).0, Some(0));
+    shop.wait_for_request(Duration::from_secs(60), |r| r.starts_with("GET /products"));
+    let status = server.stop();
+    assert!(status.success(), "clean exit on SIGTERM: {status:?}");
+    let profiles = tmp.path().to_string_lossy().to_string();
+    assert!(
+        browser_pids(&profiles).is_empty(),
+        "browsers left after SIGTERM"
+    );
+
+    let restarted = Server::start_with(tmp.path(), &server.config.clone());
+    let (code, out) = wait(&restarted, &commit, "2m");
+    assert_eq!(code, Some(0), "{out}");
+    finished_jobs(&restarted, &commit);
+}
+
+#[test]
 fn a_killed_agent_s_job_finishes_on_another_agent() {
     let shop = Shop::start(&["--fault", "slow-products", "--slow", "4s"]);
     let tmp = tempfile::tempdir().unwrap();

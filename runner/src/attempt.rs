@@ -339,6 +339,14 @@ async fn collect_evidence(
     place: &ArtifactPlace,
     artifacts: &mut Artifacts,
 ) {
+    // A navigation that timed out is still pending and would hold the screenshot back: stop
+    // it, so the evidence shows what the page displays now.
+    let _ = tokio::time::timeout(
+        EVIDENCE_LIMIT,
+        page.page
+            .execute(chromiumoxide::cdp::browser_protocol::page::StopLoadingParams::default()),
+    )
+    .await;
     let params = ScreenshotParams::builder()
         .format(CaptureScreenshotFormat::Png)
         .full_page(true)

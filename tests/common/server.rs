@@ -112,6 +112,17 @@ impl Server {
         self.child.wait().unwrap()
     }
 
+    /// The body of a GET, as text (empty on failure).
+    pub fn get_text(&self, path: &str, token: &str) -> String {
+        let out = Command::new("curl")
+            .args(["-s", "-H"])
+            .arg(format!("Authorization: Bearer {token}"))
+            .arg(format!("{}{path}", self.url))
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).to_string()
+    }
+
     pub fn get(&self, path: &str, token: &str) -> (u16, serde_json::Value) {
         let out = Command::new("curl")
             .args(["-s", "-o", "-", "-w", "\n%{http_code}", "-H"])
