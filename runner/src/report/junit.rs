@@ -5,7 +5,7 @@
 //! | outcome   | element                                                          |
 //! |-----------|------------------------------------------------------------------|
 //! | passed    | none                                                             |
-//! | flaky     | none (it passed); `system-out` starts with `flaky: …`            |
+//! | flaky     | one `<flakyFailure>`/`<flakyError>` per attempt that did not pass |
 //! | failed    | `<failure type="assertion|step|timeout|setup|…" message="file:line: …">` |
 //! | error     | `<error type="infrastructure|…">`                                |
 //! | cancelled | `<skipped type="cancelled">`                                     |
@@ -13,12 +13,14 @@
 //! Every testcase carries a `system-out` with each attempt's steps, failure details and artifact
 //! paths, because that is the part most CI UIs show next to the test.
 //!
-//! Flaky scenarios: the surefire format has `<flakyFailure>`/`<rerunFailure>` children and
-//! `<properties>` per testcase, but junit-report 0.9 can express neither (its `TestCase` holds
-//! one result and no properties). Rather than patching its XML by hand, a flaky scenario is a
-//! plain success whose `system-out` *begins* with `flaky: failed on attempt 1 (…), passed on
-//! attempt 2`, followed by the failed attempt's full details; the suite's `system-out` lists
-//! the flaky scenarios too. CI keeps counting them as passes, which is what they are.
+//! Flaky scenarios pass, so CI keeps counting them as passes, which is what they are. Their
+//! testcase holds Maven Surefire's `<flakyFailure>` (attempt failed) or `<flakyError>` (attempt
+//! errored) for each attempt before the passing one, which Jenkins, GitLab and GitHub test
+//! reporters show as a flaky pass; its `system-out` also *begins* with `flaky: failed on attempt
+//! 1 (…), passed on attempt 2` for tools that ignore those elements, and the suite's
+//! `system-out` lists the flaky scenarios. junit-report 0.9 builds everything else but cannot
+//! write those elements (its `TestCase` holds one result), so the `flaky` module streams its XML through
+//! quick-xml and inserts them.
 
 use std::io;
 use std::path::Path;
@@ -32,19 +34,25 @@ use crate::result::{Attempt, Failure, FailureKind, Outcome, RunResult, ScenarioR
 
 /// The JUnit XML of the run.
 ///
-/// Only fails if the XML writer does, which writing to memory should not.
+/// Only fails if the XML writer does, or junit-report's XML does not read back, neither of
+/// which should happen in memory.
 pub fn to_string(result: &RunResult) -> io::Result<String> {
+    flaky::insert_reruns(&junit_report_xml(result)?, result)
+}
+
+/// Writes [`to_string`] to `path` atomically.
+pub fn write(result: &RunResult, path: &Path) -> io::Result<()> {
+    super::atomic::write(path, to_string(result)?.as_bytes())
+}
+
+/// The report as junit-report writes it, without the flaky reruns.
+fn junit_report_xml(result: &RunResult) -> io::Result<String> {
     let mut out = Vec::new();
     report(result).write_xml(&mut out).map_err(|e| match e {
         junit_report::Error::Io(e) => e,
         junit_report::Error::Xml(e) => io::Error::other(e),
     })?;
     String::from_utf8(out).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
-}
-
-/// Writes [`to_string`] to `path` atomically.
-pub fn write(result: &RunResult, path: &Path) -> io::Result<()> {
-    super::atomic::write(path, to_string(result)?.as_bytes())
 }
 
 fn report(result: &RunResult) -> Report {
@@ -126,6 +134,13 @@ fn problem(
             ),
         );
     }
+    let (type_, message) = attempt_problem(attempt, default_kind);
+    (type_, message, Some(cdata(body.trim_end())))
+}
+
+/// `(type, message)` of an attempt that did not pass; `default_kind` when it recorded no
+/// failure.
+fn attempt_problem(attempt: &Attempt, default_kind: FailureKind) -> (String, String) {
     let (kind, message) = match &attempt.failure {
         Some(failure) => (failure.kind, text::failure_headline(failure)),
         None => (
@@ -137,11 +152,7 @@ fn problem(
             ),
         ),
     };
-    (
-        text::failure_kind(kind).to_owned(),
-        xml_text(&message),
-        Some(cdata(body.trim_end())),
-    )
+    (text::failure_kind(kind).to_owned(), xml_text(&message))
 }
 
 fn suite_summary(result: &RunResult) -> String {
@@ -336,5 +347,6 @@ fn cdata(text: &str) -> String {
     xml_text(text).replace("]]>", "]]]]><![CDATA[>")
 }
 
+mod flaky;
 #[cfg(test)]
 mod tests;

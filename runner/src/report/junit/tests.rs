@@ -299,3 +299,169 @@ fn write_puts_the_same_text_on_disk() {
         to_string(&run).expect("render the report")
     );
 }
+
+/// The testcase named `name` whose classname (scenario path) is `path`.
+fn case_at<'a>(suite: &'a Element, name: &str, path: &str) -> &'a Element {
+    suite
+        .children("testcase")
+        .find(|c| c.attr("name") == name && c.attr("classname") == path)
+        .unwrap_or_else(|| panic!("no testcase {name} in {path}"))
+}
+
+/// The names of the flaky elements of `case`, in document order.
+fn flaky_elements(case: &Element) -> Vec<&str> {
+    case.children
+        .iter()
+        .map(|c| c.name.as_str())
+        .filter(|&name| name == "flakyFailure" || name == "flakyError")
+        .collect()
+}
+
+#[test]
+fn flaky_testcase_holds_a_flaky_failure_for_the_failed_attempt() {
+    let suite = suite(&fixture::run());
+    let flaky = case(&suite, fixture::FLAKY);
+    assert_eq!(flaky_elements(flaky), ["flakyFailure"]);
+    // Surefire puts them before the testcase's own output.
+    let rerun = &flaky.children[0];
+    assert_eq!(rerun.name, "flakyFailure");
+    assert_eq!(
+        rerun.attr("message"),
+        "scenarios/search.toml:9: no element matched css=\".suggestions li\" within 5 s"
+    );
+    assert_eq!(rerun.attr("type"), "step");
+    let trace = &rerun.child("stackTrace").expect("a stackTrace").text;
+    assert_eq!(
+        trace,
+        "step failed in step 3: expect visible css=\".suggestions li\"
+  at scenarios/search.toml:9
+no element matched css=\".suggestions li\" within 5 s"
+    );
+    let out = &rerun.child("system-out").expect("a system-out").text;
+    for needle in [
+        "attempt 1 of 2: failed on worker 1",
+        "✗  3. expect visible css=\".suggestions li\"  (line 9, 5.0 s)",
+        "gate-artifacts/20261127-001502-3f9a1c/search-suggestions/attempt-1/failure.png",
+    ] {
+        assert!(out.contains(needle), "{needle:?} not in\n{out}");
+    }
+    assert!(!out.contains("attempt 2"), "{out}");
+    assert!(flaky.child("failure").is_none() && flaky.child("error").is_none());
+}
+
+#[test]
+fn only_flaky_testcases_hold_flaky_elements() {
+    let suite = suite(&fixture::run());
+    for name in [
+        fixture::PASSED,
+        fixture::FAILED,
+        fixture::ERROR,
+        fixture::HOSTILE,
+        fixture::CANCELLED,
+    ] {
+        assert!(flaky_elements(case(&suite, name)).is_empty(), "{name}");
+    }
+}
+
+#[test]
+fn each_failed_or_errored_attempt_of_a_flaky_scenario_is_a_flaky_element() {
+    let suite = suite(&fixture::retried());
+    let checkout = case(&suite, fixture::FAILED);
+    assert!(checkout.child("failure").is_none());
+    assert_eq!(flaky_elements(checkout), ["flakyFailure", "flakyError"]);
+    let failure = checkout.child("flakyFailure").expect("a flakyFailure");
+    assert_eq!(failure.attr("type"), "assertion");
+    let trace = &failure.child("stackTrace").expect("a stackTrace").text;
+    for needle in [
+        "assertion failed in step 7: expect text css=\"#total\" equals \"$42.00\"",
+        "at scenarios/checkout.toml:14",
+        "expected: $42.00",
+        "actual:   $0.00",
+    ] {
+        assert!(trace.contains(needle), "{needle:?} not in\n{trace}");
+    }
+    let error = checkout.child("flakyError").expect("a flakyError");
+    assert_eq!(error.attr("type"), "infrastructure");
+    assert_eq!(
+        error.attr("message"),
+        "scenarios/checkout.toml:6: browser crashed: DevTools connection closed"
+    );
+    assert!(
+        error
+            .child("system-out")
+            .expect("a system-out")
+            .text
+            .starts_with("attempt 2 of 3: error on worker 0")
+    );
+
+    // A retry after a browser crash is a plain pass: the crash says nothing about the code.
+    let login = case(&suite, fixture::ERROR);
+    assert!(flaky_elements(login).is_empty(), "{login:?}");
+    assert!(login.child("error").is_none());
+}
+
+#[test]
+fn flaky_testcase_is_found_by_escaped_name_and_path() {
+    let mut run = fixture::run();
+    let name = "Search <b>&amp;</b> \"suggestions\"\u{7}";
+    let path = "scenarios/<search> & \"co\".toml";
+    let flaky = run
+        .scenarios
+        .iter_mut()
+        .find(|s| s.name == fixture::FLAKY)
+        .expect("the flaky scenario in the fixture");
+    flaky.name = name.into();
+    flaky.path = path.into();
+    let failure = flaky.attempts[0].failure.as_mut().expect("a failure");
+    failure.message = "gone \u{1b}[31m]]> </stackTrace> & \u{0}".into();
+    failure.location = Some(format!("{path}:9"));
+    // Same name in another file, passed: must not be taken for the flaky one.
+    let mut namesake = run.scenarios[0].clone();
+    namesake.name = name.into();
+    run.scenarios.insert(0, namesake);
+
+    let suite = suite(&run);
+    let shown = "Search <b>&amp;</b> \"suggestions\"";
+    assert!(flaky_elements(case_at(&suite, shown, "scenarios/home.toml")).is_empty());
+    let flaky = case_at(&suite, shown, path);
+    assert_eq!(flaky_elements(flaky), ["flakyFailure"]);
+    let rerun = flaky.child("flakyFailure").expect("a flakyFailure");
+    let message = format!("{path}:9: gone [31m]]> </stackTrace> & ");
+    assert_eq!(rerun.attr("message"), message);
+    let trace = &rerun.child("stackTrace").expect("a stackTrace").text;
+    for needle in [
+        format!("at {path}:9"),
+        "gone [31m]]> </stackTrace> & ".into(),
+    ] {
+        assert!(trace.contains(&needle), "{needle:?} not in\n{trace}");
+    }
+}
+
+#[test]
+fn a_self_closed_testcase_is_opened_for_its_flaky_elements() {
+    let xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?><testsuites><testsuite name=\"gate\">\
+               <testcase name=\"Search suggestions\" time=\"7.7\" \
+               classname=\"scenarios/search.toml\"/>\
+               <testcase name=\"Login with SSO\" time=\"3.1\" classname=\"scenarios/login.toml\"/>\
+               </testsuite></testsuites>";
+    let out = flaky::insert_reruns(xml, &fixture::run()).expect("a well-formed input");
+    let suite = parse(&out).children.pop().expect("a testsuite");
+    let cases: Vec<_> = suite.children("testcase").map(flaky_elements).collect();
+    assert_eq!(cases, [vec!["flakyFailure"], vec![]]);
+    assert!(
+        out.contains(
+            "<testcase name=\"Login with SSO\" time=\"3.1\" classname=\"scenarios/login.toml\"/>"
+        ),
+        "{out}"
+    );
+}
+
+#[test]
+fn without_flaky_scenarios_the_xml_is_junit_reports_own() {
+    let mut run = fixture::run();
+    run.scenarios.retain(|s| s.outcome != Outcome::Flaky);
+    assert_eq!(
+        to_string(&run).expect("render the report"),
+        junit_report_xml(&run).expect("render the report")
+    );
+}
