@@ -1,5 +1,14 @@
-//! Prometheus metrics: queue depth (read from the store at scrape time), runs by outcome,
-//! scenario durations, browser pool usage and HTTP requests.
+//! Prometheus metrics (`GET /metrics`, text format):
+//!
+//! | metric | type | labels | set by |
+//! |---|---|---|---|
+//! | `gate_queue_jobs`, `gate_queue_runs` | gauge | `state` = queued, running | the store, at scrape time |
+//! | `gate_runs_total` | counter | `outcome` | [`Metrics::run_finished`] (via `verdict::run_finished`) |
+//! | `gate_scenario_duration_seconds` | histogram | `outcome` | [`Metrics::scenario_finished`] (executor, agent results) |
+//! | `gate_browser_pool_capacity`, `gate_browser_pool_busy` | gauge | | [`Metrics::pool_capacity`], [`Metrics::pool_busy_add`] (executor) |
+//! | `gate_http_requests_total` | counter | `method`, `route`, `status` | the request middleware |
+//!
+//! This module only counts; it never reads the store itself.
 
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -95,6 +104,7 @@ impl Metrics {
         }
     }
 
+    /// A run reached its final state (`passed`, `failed`, `error`, `cancelled`).
     pub fn run_finished(&self, outcome: &str) {
         self.runs
             .get_or_create(&OutcomeLabel {
@@ -103,6 +113,7 @@ impl Metrics {
             .inc();
     }
 
+    /// A scenario finished (all attempts) with this outcome after `seconds`.
     pub fn scenario_finished(&self, outcome: &str, seconds: f64) {
         self.scenario_seconds
             .get_or_create(&OutcomeLabel {
@@ -111,14 +122,17 @@ impl Metrics {
             .observe(seconds);
     }
 
+    /// The embedded pool has `n` browsers.
     pub fn pool_capacity(&self, n: i64) {
         self.pool_capacity.set(n);
     }
 
+    /// `delta` more (or, negative, fewer) browsers are running a job.
     pub fn pool_busy_add(&self, delta: i64) {
         self.pool_busy.inc_by(delta);
     }
 
+    /// One answered request; `route` is the matched route pattern, never the raw path.
     pub fn http_request(&self, method: &str, route: &str, status: u16) {
         self.http
             .get_or_create(&HttpLabel {

@@ -1,171 +1,149 @@
-//! The OpenAPI document served at `/api/v1/openapi.json`: the wire types as schemas and every
-//! route with its scope, built from the same table the tests check the router against.
+//! The OpenAPI 3.1 document served at `/api/v1/openapi.json`: the wire types as schemas and
+//! every API route of the router ([`crate::app::endpoints`]) with its path parameters, body,
+//! answers and the scope its bearer token needs. Routes come from the router itself, so a new
+//! route cannot be left out; what each one means is described here, in [`describe`].
 
 use utoipa::OpenApi;
-use utoipa::openapi::path::{HttpMethod, OperationBuilder};
+use utoipa::openapi::path::{OperationBuilder, ParameterBuilder, ParameterIn};
 use utoipa::openapi::request_body::RequestBodyBuilder;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
-use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+use utoipa::openapi::{
+    ContentBuilder, KnownFormat, ObjectBuilder, Ref, Required, ResponseBuilder, SchemaFormat, Type,
+};
 
+use crate::app::access::scope_name;
+use crate::app::{Access, Endpoint, Surface, Verb};
 use crate::wire;
 
-/// One API route: method, path, required scope (`None`: no token), summary, request and
-/// response schema names.
-pub type Route = (
-    &'static str,
-    &'static str,
-    Option<&'static str>,
-    &'static str,
-    Option<&'static str>,
-    Option<&'static str>,
-);
+/// What a route does: summary, request body schema, success status and its schema (or media
+/// type for non-JSON answers).
+pub struct Doc {
+    pub summary: &'static str,
+    pub request: Option<&'static str>,
+    pub status: &'static str,
+    pub response: Answer,
+}
 
-/// Every API route.
-pub const ROUTES: &[Route] = &[
-    (
-        "post",
-        "/api/v1/runs",
-        Some("submit"),
-        "Submit a commit's staging build (201 new, 200 existing)",
-        Some("SubmitRun"),
-        Some("RunView"),
-    ),
-    (
-        "get",
-        "/api/v1/runs",
-        Some("read"),
-        "List runs, newest first (?commit, branch, state, before, limit)",
-        None,
-        Some("RunList"),
-    ),
-    (
-        "get",
-        "/api/v1/runs/{id}",
-        Some("read"),
-        "Read a run",
-        None,
-        Some("RunView"),
-    ),
-    (
-        "post",
-        "/api/v1/runs/{id}/cancel",
-        Some("submit"),
-        "Cancel a run",
-        None,
-        Some("RunView"),
-    ),
-    (
-        "post",
-        "/api/v1/runs/{id}/rerun-failed",
-        Some("submit"),
-        "Re-run the failed scenarios of a run",
-        None,
-        Some("RunView"),
-    ),
-    (
-        "get",
-        "/api/v1/runs/{id}/junit.xml",
-        Some("read"),
-        "The run's JUnit XML",
-        None,
-        None,
-    ),
-    (
-        "get",
-        "/api/v1/runs/{id}/report/",
-        Some("read"),
-        "The run's HTML report",
-        None,
-        None,
-    ),
-    (
-        "get",
-        "/api/v1/runs/{id}/report/artifacts/{path}",
-        Some("read"),
-        "A screenshot or page snapshot of the run",
-        None,
-        None,
-    ),
-    (
-        "get",
-        "/api/v1/commits/{sha}/status",
-        Some("read"),
-        "The commit's combined verdict",
-        None,
-        Some("CommitStatus"),
-    ),
-    (
-        "post",
-        "/api/v1/webhooks/github",
-        None,
-        "GitHub webhook (push, pull_request, merge_group), signed with X-Hub-Signature-256",
-        None,
-        None,
-    ),
-    (
-        "post",
-        "/api/v1/agent/lease",
-        Some("agent"),
-        "Lease jobs (long poll)",
-        Some("LeaseRequest"),
-        Some("LeaseGrant"),
-    ),
-    (
-        "post",
-        "/api/v1/agent/jobs/{id}/heartbeat",
-        Some("agent"),
-        "Keep a lease (409: lost)",
-        Some("Heartbeat"),
-        None,
-    ),
-    (
-        "post",
-        "/api/v1/agent/jobs/{id}/result",
-        Some("agent"),
-        "Deliver a job's result and artifacts (409: lease lost)",
-        Some("JobResult"),
-        None,
-    ),
-    (
-        "post",
-        "/api/v1/agent/jobs/{id}/release",
-        Some("agent"),
-        "Hand a job back to the queue",
-        Some("Heartbeat"),
-        None,
-    ),
-    (
-        "get",
-        "/api/v1/openapi.json",
-        None,
-        "This document",
-        None,
-        None,
-    ),
-    ("get", "/healthz", None, "Liveness", None, None),
-    (
-        "get",
-        "/readyz",
-        None,
-        "Readiness: store reachable, browser pool up",
-        None,
-        None,
-    ),
-    (
-        "get",
-        "/metrics",
-        Some("read"),
-        "Prometheus metrics",
-        None,
-        None,
-    ),
-];
+pub enum Answer {
+    Json(&'static str),
+    Other(&'static str),
+    Empty,
+}
+
+/// The description of each API route. `None` for a route nobody described yet (the tests
+/// refuse that).
+pub fn describe(verb: Verb, path: &str) -> Option<Doc> {
+    use Answer::{Empty, Json, Other};
+    let doc = |summary, request, status, response| {
+        Some(Doc {
+            summary,
+            request,
+            status,
+            response,
+        })
+    };
+    match (verb, path) {
+        (Verb::Post, "/api/v1/runs") => doc(
+            "Submit a commit's deployed build: 201 with a new run, 200 with the existing run of the same commit and suite (unless `rerun`)",
+            Some("SubmitRun"),
+            "201",
+            Json("RunView"),
+        ),
+        (Verb::Get, "/api/v1/runs") => doc(
+            "List runs, newest first; filter by commit, branch and state; page with `before` (the previous answer's `next`)",
+            None,
+            "200",
+            Json("RunList"),
+        ),
+        (Verb::Get, "/api/v1/runs/{id}") => doc("Read a run", None, "200", Json("RunView")),
+        (Verb::Post, "/api/v1/runs/{id}/cancel") => doc(
+            "Cancel a run: queued scenarios are dropped, running ones finish",
+            None,
+            "200",
+            Json("RunView"),
+        ),
+        (Verb::Post, "/api/v1/runs/{id}/rerun-failed") => doc(
+            "A new run of the run's failed, errored and cancelled scenarios (201; 200 with the run itself when none failed)",
+            None,
+            "201",
+            Json("RunView"),
+        ),
+        (Verb::Get, "/api/v1/runs/{id}/junit.xml") => {
+            doc("The run's JUnit XML", None, "200", Other("application/xml"))
+        }
+        (Verb::Get, "/api/v1/runs/{id}/report/") => doc(
+            "The run's HTML report (artifacts linked below it)",
+            None,
+            "200",
+            Other("text/html"),
+        ),
+        (Verb::Get, "/api/v1/runs/{id}/report/artifacts/{*path}") => doc(
+            "A screenshot or page snapshot of the run (pages are served as text)",
+            None,
+            "200",
+            Other("application/octet-stream"),
+        ),
+        (Verb::Get, "/api/v1/commits/{sha}/status") => doc(
+            "The commit's combined verdict: pending, success, failure or error, like a combined commit status",
+            None,
+            "200",
+            Json("CommitStatus"),
+        ),
+        (Verb::Post, "/api/v1/webhooks/github") => doc(
+            "GitHub webhook (push, pull_request, merge_group; ping is ignored). Signed with X-Hub-Signature-256 (HMAC-SHA256 of the raw body); a missing or bad signature is 401 and nothing is queued. A repeated X-GitHub-Delivery is answered 200 without queuing",
+            None,
+            "201",
+            Json("RunView"),
+        ),
+        (Verb::Post, "/api/v1/agent/lease") => doc(
+            "Lease up to `capacity` jobs, waiting up to `wait_ms` (at most 30 s) for work",
+            Some("LeaseRequest"),
+            "200",
+            Json("LeaseGrant"),
+        ),
+        (Verb::Post, "/api/v1/agent/jobs/{id}/heartbeat") => doc(
+            "Keep a lease; 409 when it was lost (stop the job)",
+            Some("Heartbeat"),
+            "204",
+            Empty,
+        ),
+        (Verb::Post, "/api/v1/agent/jobs/{id}/result") => doc(
+            "Deliver a job's result and artifacts; 409 when the lease was lost (the result is dropped)",
+            Some("JobResult"),
+            "204",
+            Empty,
+        ),
+        (Verb::Post, "/api/v1/agent/jobs/{id}/release") => doc(
+            "Hand a leased job back to the queue",
+            Some("Heartbeat"),
+            "204",
+            Empty,
+        ),
+        (Verb::Get, "/api/v1/openapi.json") => {
+            doc("This document", None, "200", Other("application/json"))
+        }
+        (Verb::Get, "/healthz") => doc("Liveness: always 200", None, "200", Other("text/plain")),
+        (Verb::Get, "/readyz") => doc(
+            "Readiness: 200 when the database answers and the browser pool is up, else 503 with a reason",
+            None,
+            "200",
+            Other("application/json"),
+        ),
+        (Verb::Get, "/metrics") => doc(
+            "Prometheus metrics (queue depth, runs by outcome, scenario durations, browser pool, HTTP requests)",
+            None,
+            "200",
+            Other("application/openmetrics-text"),
+        ),
+        _ => None,
+    }
+}
 
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "gate",
-        description = "Merge gates: commits in, scenario runs, verdicts out."
+        description = "Merge gates: CI posts commits, the gate runs the scenario suite against each commit's staging build, merge checks read one verdict per commit. Every route except the health checks, this document and the signed webhook needs `Authorization: Bearer <token>`; each route says which scope (a token with `admin` may do everything; `submit` and `deploy` include `read`)."
     ),
     components(schemas(
         wire::SubmitRun,
@@ -190,81 +168,171 @@ pub const ROUTES: &[Route] = &[
 )]
 struct Base;
 
+/// An axum path as an OpenAPI path: `{*path}` becomes `{path}`.
+pub fn openapi_path(path: &str) -> String {
+    path.replace("{*", "{")
+}
+
+/// The names of a path's parameters.
+fn parameters(path: &str) -> impl Iterator<Item = &str> {
+    path.split('/').filter_map(|segment| {
+        segment
+            .strip_prefix('{')
+            .and_then(|s| s.strip_suffix('}'))
+            .map(|s| s.trim_start_matches('*'))
+    })
+}
+
+fn json_content(schema: &str) -> utoipa::openapi::Content {
+    ContentBuilder::new()
+        .schema(Some(Ref::from_schema_name(schema)))
+        .build()
+}
+
+fn error_answer(description: &str) -> utoipa::openapi::Response {
+    ResponseBuilder::new()
+        .description(description)
+        .content("application/json", json_content("ErrorBody"))
+        .build()
+}
+
+fn string_schema() -> ObjectBuilder {
+    ObjectBuilder::new().schema_type(Type::String)
+}
+
+fn list_query() -> Vec<utoipa::openapi::path::Parameter> {
+    let param = |name: &str, description: &str, schema: ObjectBuilder| {
+        ParameterBuilder::new()
+            .name(name)
+            .parameter_in(ParameterIn::Query)
+            .required(Required::False)
+            .description(Some(description))
+            .schema(Some(schema.build()))
+            .build()
+    };
+    vec![
+        param(
+            "commit",
+            "Only runs of this commit (full SHA)",
+            string_schema(),
+        ),
+        param("branch", "Only runs of this branch", string_schema()),
+        param(
+            "state",
+            "queued, running, passed, failed, error or cancelled",
+            string_schema(),
+        ),
+        param(
+            "before",
+            "Only runs older than this run id (the previous answer's `next`)",
+            string_schema(),
+        ),
+        param(
+            "limit",
+            "Runs per page, 1 to 100 (default 20)",
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int32))),
+        ),
+    ]
+}
+
+fn operation(endpoint: &Endpoint, doc: &Doc) -> utoipa::openapi::path::Operation {
+    let scope = endpoint.access.scope();
+    let description = match (endpoint.access, scope) {
+        (_, Some(s)) => format!(
+            "Needs a bearer token with the `{}` scope (or `admin`).",
+            scope_name(s)
+        ),
+        (Access::Signed, None) => "No token: the GitHub signature authenticates.".to_string(),
+        _ => "No token.".to_string(),
+    };
+    let mut op = OperationBuilder::new()
+        .summary(Some(doc.summary))
+        .description(Some(description));
+    for name in parameters(endpoint.path) {
+        op = op.parameter(
+            ParameterBuilder::new()
+                .name(name)
+                .parameter_in(ParameterIn::Path)
+                .required(Required::True)
+                .schema(Some(string_schema().build())),
+        );
+    }
+    if endpoint.path == "/api/v1/runs" && endpoint.verb == Verb::Get {
+        for p in list_query() {
+            op = op.parameter(p);
+        }
+    }
+    if let Some(schema) = doc.request {
+        op = op.request_body(Some(
+            RequestBodyBuilder::new()
+                .content("application/json", json_content(schema))
+                .required(Some(Required::True))
+                .build(),
+        ));
+        op = op
+            .response(
+                "400",
+                error_answer("The body is not valid: `error` says why, `field` names the field"),
+            )
+            .response("413", error_answer("The body is too large"))
+            .response("415", error_answer("The body is not JSON"));
+    }
+    if scope.is_some() {
+        op = op
+            .security(SecurityRequirement::new("bearer", Vec::<String>::new()))
+            .response("401", error_answer("No valid token"))
+            .response("403", error_answer("The token's scopes do not allow this"));
+    }
+    if endpoint.path.contains("{id}") || endpoint.path.contains("{sha}") {
+        op = op.response("404", error_answer("No such run or commit"));
+    }
+    let answer = match doc.response {
+        Answer::Json(schema) => ResponseBuilder::new()
+            .description("OK")
+            .content("application/json", json_content(schema)),
+        Answer::Other(media) => ResponseBuilder::new()
+            .description("OK")
+            .content(media, ContentBuilder::new().build()),
+        Answer::Empty => ResponseBuilder::new().description("Done"),
+    };
+    op.response(doc.status, answer.build()).build()
+}
+
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = Base::openapi();
     let components = doc.components.get_or_insert_with(Default::default);
     components.add_security_scheme(
         "bearer",
-        SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
-    );
-    for (method, path, scope, summary, request, response) in ROUTES {
-        let method = if *method == "post" {
-            HttpMethod::Post
-        } else {
-            HttpMethod::Get
-        };
-        let description = match scope {
-            Some(s) => format!("Needs a bearer token with the `{s}` scope (or `admin`)."),
-            None => "No token.".to_string(),
-        };
-        let mut op = OperationBuilder::new()
-            .summary(Some(*summary))
-            .description(Some(description));
-        if scope.is_some() {
-            op = op.security(SecurityRequirement::new("bearer", Vec::<String>::new()));
-            op = op.response(
-                "401",
-                ResponseBuilder::new().description("No valid token").build(),
-            );
-            op = op.response(
-                "403",
-                ResponseBuilder::new()
-                    .description("The token's scopes do not allow this")
-                    .build(),
-            );
-        }
-        if let Some(schema) = request {
-            let content = ContentBuilder::new()
-                .schema(Some(Ref::from_schema_name(*schema)))
-                .build();
-            op = op.request_body(Some(
-                RequestBodyBuilder::new()
-                    .content("application/json", content)
-                    .required(Some(utoipa::openapi::Required::True))
-                    .build(),
-            ));
-            op = op.response(
-                "400",
-                error_response("The body is not valid: `error` says why, `field` names the field"),
-            );
-        }
-        let ok = match response {
-            Some(schema) => ResponseBuilder::new()
-                .description("OK")
-                .content(
-                    "application/json",
-                    ContentBuilder::new()
-                        .schema(Some(Ref::from_schema_name(*schema)))
-                        .build(),
-                )
+        SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Bearer)
+                .description(Some(
+                    "A token from `gate token`; its scopes decide what it may do",
+                ))
                 .build(),
-            None => ResponseBuilder::new().description("OK").build(),
+        ),
+    );
+    let api = crate::app::endpoints()
+        .into_iter()
+        .filter(|e| e.surface != Surface::Page);
+    for endpoint in api {
+        let described = describe(endpoint.verb, endpoint.path).unwrap_or(Doc {
+            summary: "",
+            request: None,
+            status: "200",
+            response: Answer::Empty,
+        });
+        let method = match endpoint.verb {
+            Verb::Get => utoipa::openapi::path::HttpMethod::Get,
+            Verb::Post => utoipa::openapi::path::HttpMethod::Post,
         };
-        op = op.response("200", ok);
-        doc.paths
-            .add_path_operation(*path, vec![method], op.build());
+        doc.paths.add_path_operation(
+            openapi_path(endpoint.path),
+            vec![method],
+            operation(&endpoint, &described),
+        );
     }
     doc
-}
-
-fn error_response(description: &str) -> utoipa::openapi::Response {
-    ResponseBuilder::new()
-        .description(description)
-        .content(
-            "application/json",
-            ContentBuilder::new()
-                .schema(Some(Ref::from_schema_name("ErrorBody")))
-                .build(),
-        )
-        .build()
 }

@@ -1,195 +1,80 @@
-//! Server-rendered pages (no JavaScript build step): the run list, a run, a commit, and a
-//! token login that sets a cookie. Every string is escaped by maud.
+//! Server-rendered pages (HTML from maud, no JavaScript): the run list, a run, a commit, and a
+//! token log-in that sets a cookie. Pages are pure functions of store records and the views
+//! [`crate::verdict`] builds; every string is escaped by maud. Who may see a page is decided by
+//! [`crate::app::access`]; form posts are checked for their origin before they get here.
+//!
+//! Stable element ids for tests (and people's bookmarks) are listed in each page's module.
 
+pub mod commit;
 mod layout;
-mod views;
+pub mod login;
+pub mod run;
+pub mod runs;
 
-use axum::Form;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
-use maud::html;
-use serde::Deserialize;
+use maud::{Markup, html};
 
-use crate::app::extract::require;
-use crate::auth::Scope;
-use crate::state::AppState;
-use crate::store::RunFilter;
-use crate::verdict;
-use crate::wire::RunState;
+use crate::app::access::{Denied, scope_name};
+pub use crate::verdict::encode_path as encode;
+pub use layout::Chrome;
 
-/// A page that needs a token: the page, or a way to log in.
-fn guarded(state: &AppState, headers: &HeaderMap, next: &str) -> Result<(), Box<Response>> {
-    match require(state, headers, Scope::Read) {
-        Ok(_) => Ok(()),
-        Err(e) if e.status == StatusCode::FORBIDDEN => {
-            let page = layout::page("Forbidden", html! { p { (e.message) } });
-            Err(Box::new((StatusCode::FORBIDDEN, page).into_response()))
+/// A page with a title and one paragraph (errors, refusals).
+pub fn message(status: StatusCode, title: &str, text: &str) -> Response {
+    let body = html! {
+        h1 #message-title { (title) }
+        p #message { (text) }
+        p { a href="/runs" { "All runs" } }
+    };
+    layout::respond(status, layout::page(title, Chrome::SignedIn, None, body))
+}
+
+/// A refused page: log in first (and come back, if it was a page), or a 403 page when the
+/// token is too weak.
+pub fn denied(denied: Denied, method: &Method, uri: &Uri) -> Response {
+    match denied {
+        Denied::Unauthenticated => {
+            let next = match uri.path_and_query() {
+                Some(p) if *method == Method::GET => p.as_str(),
+                // A form's target cannot be opened after logging in.
+                _ => "/runs",
+            };
+            Redirect::to(&format!("/login?next={}", encode(next))).into_response()
         }
-        Err(_) => Err(Box::new(
-            Redirect::to(&format!("/login?next={}", urlencode(next))).into_response(),
-        )),
-    }
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-fn unavailable() -> Response {
-    (
-        StatusCode::SERVICE_UNAVAILABLE,
-        layout::page(
-            "Unavailable",
-            html! { p { "The gate database is unavailable; try again." } },
-        ),
-    )
-        .into_response()
-}
-
-fn not_found(what: &str) -> Response {
-    (
-        StatusCode::NOT_FOUND,
-        layout::page(
-            "Not found",
-            html! { h1 { (what) " not found" } p { a href="/runs" { "All runs" } } },
-        ),
-    )
-        .into_response()
-}
-
-#[derive(Debug, Deserialize)]
-pub struct RunsQuery {
-    branch: Option<String>,
-    state: Option<RunState>,
-    before: Option<String>,
-}
-
-pub async fn runs(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(q): Query<RunsQuery>,
-) -> Response {
-    if let Err(r) = guarded(&state, &headers, "/runs") {
-        return *r;
-    }
-    let filter = RunFilter {
-        branch: q.branch.clone(),
-        state: q.state,
-        before: q.before,
-        limit: 51,
-        ..Default::default()
-    };
-    let Ok(mut runs) = state.store.runs(&filter).await else {
-        return unavailable();
-    };
-    let more = runs.len() > 50;
-    runs.truncate(50);
-    let next = if more {
-        runs.last().map(|r| r.id.clone())
-    } else {
-        None
-    };
-    layout::page("Runs", views::run_list(&runs, next.as_deref())).into_response()
-}
-
-pub async fn run(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Response {
-    if let Err(r) = guarded(&state, &headers, &format!("/runs/{id}")) {
-        return *r;
-    }
-    let Ok(run) = state.store.run(&id).await else {
-        return unavailable();
-    };
-    let Some(run) = run else {
-        return not_found("Run");
-    };
-    let Ok(jobs) = state.store.jobs(&id).await else {
-        return unavailable();
-    };
-    let view = verdict::run_view(&state.config, &run, &jobs);
-    layout::page(
-        &format!("Run {}", &run.commit[..run.commit.len().min(10)]),
-        views::run_page(&view, &jobs),
-    )
-    .into_response()
-}
-
-pub async fn commit(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(sha): Path<String>,
-) -> Response {
-    if let Err(r) = guarded(&state, &headers, &format!("/commits/{sha}")) {
-        return *r;
-    }
-    match verdict::commit_status(&state, &sha.to_ascii_lowercase()).await {
-        Ok(Some(status)) => layout::page("Commit", views::commit_page(&status)).into_response(),
-        Ok(None) => not_found("Commit"),
-        Err(_) => unavailable(),
-    }
-}
-
-#[derive(Debug, Deserialize)]
-pub struct NextQuery {
-    next: Option<String>,
-}
-
-pub async fn login_form(Query(q): Query<NextQuery>) -> Response {
-    layout::page(
-        "Log in",
-        views::login(q.next.as_deref().unwrap_or("/runs"), None),
-    )
-    .into_response()
-}
-
-#[derive(Debug, Deserialize)]
-pub struct LoginForm {
-    token: String,
-    next: Option<String>,
-}
-
-pub async fn login(State(state): State<AppState>, Form(form): Form<LoginForm>) -> Response {
-    let next = form
-        .next
-        .filter(|n| n.starts_with('/') && !n.starts_with("//"))
-        .unwrap_or_else(|| "/runs".into());
-    match state.tokens.authenticate(form.token.trim()) {
-        Some(p) if p.allows(Scope::Read) => {
-            let cookie = format!(
-                "gate_token={}; HttpOnly; SameSite=Strict; Path=/",
-                form.token.trim()
-            );
-            ([(header::SET_COOKIE, cookie)], Redirect::to(&next)).into_response()
-        }
-        _ => (
-            StatusCode::UNAUTHORIZED,
-            layout::page(
-                "Log in",
-                views::login(&next, Some("That token is not valid here.")),
+        Denied::Forbidden(scope) => message(
+            StatusCode::FORBIDDEN,
+            "Forbidden",
+            &format!(
+                "Your token may not do this: it needs the `{}` scope. Log out and log in with another token.",
+                scope_name(scope)
             ),
-        )
-            .into_response(),
+        ),
     }
 }
 
-pub async fn logout() -> Response {
-    (
-        [(
-            header::SET_COOKIE,
-            "gate_token=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0".to_string(),
-        )],
-        Redirect::to("/login"),
+/// 404 page for an unknown run or commit.
+pub fn not_found(what: &str) -> Response {
+    message(
+        StatusCode::NOT_FOUND,
+        "Not found",
+        &format!("There is no {what} here."),
     )
-        .into_response()
+}
+
+/// 503 page when the store fails (the detail is logged, not shown).
+pub fn unavailable(err: &dyn std::fmt::Display) -> Response {
+    tracing::error!("a page could not be built: {err}");
+    message(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "Unavailable",
+        "The gate database is unavailable; try again in a moment.",
+    )
+}
+
+/// A page response (200).
+pub fn ok(title: &str, head: Option<Markup>, body: Markup) -> Response {
+    layout::respond(
+        StatusCode::OK,
+        layout::page(title, Chrome::SignedIn, head, body),
+    )
 }

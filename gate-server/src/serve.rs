@@ -33,6 +33,15 @@ pub async fn serve(config: ServerConfig, shutdown: CancellationToken) -> anyhow:
         .webhook
         .as_ref()
         .map(|w| Arc::new(w.secret.clone().into_bytes()));
+    let listener = tokio::net::TcpListener::bind(&config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let address = listener.local_addr()?;
+    // Listening on port 0 (tests, ad-hoc runs): links must name the port actually bound.
+    let mut config = config;
+    if config.public_url == format!("http://{}", config.listen) && config.listen.ends_with(":0") {
+        config.public_url = format!("http://{address}");
+    }
     let state = AppState {
         store: store.clone(),
         config: Arc::new(config.clone()),
@@ -43,10 +52,6 @@ pub async fn serve(config: ServerConfig, shutdown: CancellationToken) -> anyhow:
         webhook_secret,
         pool_ready: Arc::new(AtomicBool::new(config.workers == 0)),
     };
-    let listener = tokio::net::TcpListener::bind(&config.listen)
-        .await
-        .with_context(|| format!("cannot listen on {}", config.listen))?;
-    let address = listener.local_addr()?;
 
     let mut tasks = tokio::task::JoinSet::new();
     if config.workers > 0 {

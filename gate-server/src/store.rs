@@ -5,12 +5,24 @@
 //! The queue lives here too: jobs are leased with an expiry and a token; a runner that dies
 //! loses its lease and the job goes back to the queue; a result is accepted only with the
 //! current lease token, so every scenario result is recorded exactly once.
+//!
+//! Layout: `connect` opens the database; `submit` creates runs; `runs` reads them;
+//! `lifecycle` moves a run between its states; `queue` hands jobs out; `lease` is what the
+//! holder of a lease may do; `artifacts`, `deliveries` and `outbox` hold the rest; `rows`
+//! decodes rows and `retry` retries transient conflicts. Every write is a transaction that
+//! takes the run's row before its jobs' rows, so concurrent writers cannot deadlock.
 
+mod artifacts;
 mod connect;
-mod misc;
+mod deliveries;
+mod lease;
+mod lifecycle;
+mod outbox;
 mod queue;
+mod retry;
 mod rows;
 mod runs;
+mod submit;
 
 use gate_runner::result::ScenarioResult;
 
@@ -24,6 +36,9 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// Concurrent writers kept conflicting after many retries.
+    #[error("gave up after repeated write conflicts: {0}")]
+    Conflict(&'static str),
 }
 
 /// A run to create.

@@ -7,21 +7,39 @@ use crate::config::ServerConfig;
 use crate::state::AppState;
 use crate::store::{JobRecord, OutboxStatus, RunRecord, StoreError, new_id, now_ms};
 use crate::wire::{
-    CommitStatus, FailingScenario, JobView, RunLinks, RunState, RunSummary, RunView,
+    CommitStatus, FailingScenario, JobState, JobView, RunLinks, RunState, RunSummary, RunView,
 };
 
-fn rfc3339(ms: i64) -> String {
+/// Unix milliseconds as RFC 3339 in UTC with exactly three fraction digits, so the text sorts
+/// like the time.
+pub fn rfc3339(ms: i64) -> String {
+    let format = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+    );
     time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
         .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
+        .and_then(|t| t.format(&format).ok())
         .unwrap_or_default()
 }
 
-pub fn links(config: &ServerConfig, run_id: &str) -> RunLinks {
-    let base = &config.public_url;
+/// Text as a URL path or query value: each byte outside the unreserved set and `/`
+/// percent-encoded (as the runner's HTML report links artifacts).
+pub fn encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                out.push(char::from(byte));
+            }
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+/// The links of a run under `public_url` (the configured one, or `""` for relative links).
+pub fn links(public_url: &str, run_id: &str) -> RunLinks {
+    let base = public_url;
     RunLinks {
         html: format!("{base}/runs/{run_id}"),
         junit: format!("{base}/api/v1/runs/{run_id}/junit.xml"),
@@ -29,8 +47,14 @@ pub fn links(config: &ServerConfig, run_id: &str) -> RunLinks {
     }
 }
 
+/// A run as the API shows it, with links from the configured public URL.
 pub fn run_view(config: &ServerConfig, run: &RunRecord, jobs: &[JobRecord]) -> RunView {
-    let report = links(config, &run.id).report;
+    view_at(&config.public_url, run, jobs)
+}
+
+/// A run with its links under `base` (`""`: links relative to this server, for the pages).
+pub fn view_at(base: &str, run: &RunRecord, jobs: &[JobRecord]) -> RunView {
+    let report = links(base, &run.id).report;
     RunView {
         id: run.id.clone(),
         commit: run.commit.clone(),
@@ -53,7 +77,12 @@ pub fn run_view(config: &ServerConfig, run: &RunRecord, jobs: &[JobRecord]) -> R
                     .as_ref()
                     .and_then(|r| r.attempts.last())
                     .and_then(|a| a.artifacts.failure_screenshot.clone())
-                    .map(|p| format!("{report}artifacts/{p}"));
+                    .map(|p| {
+                        format!(
+                            "{report}artifacts/{}",
+                            encode_path(p.trim_start_matches("./"))
+                        )
+                    });
                 JobView {
                     id: j.id.clone(),
                     scenario: j.scenario.clone(),
@@ -70,7 +99,7 @@ pub fn run_view(config: &ServerConfig, run: &RunRecord, jobs: &[JobRecord]) -> R
                 }
             })
             .collect(),
-        links: links(config, &run.id),
+        links: links(base, &run.id),
     }
 }
 
@@ -101,10 +130,22 @@ pub async fn commit_status(
     if runs.is_empty() {
         return Ok(None);
     }
+    let mut with_jobs = Vec::with_capacity(runs.len());
+    for run in runs {
+        let jobs = state.store.jobs(&run.id).await?;
+        with_jobs.push((run, jobs));
+    }
+    Ok(Some(combine(&state.config.public_url, sha, &with_jobs)))
+}
+
+/// The combined status of a commit's latest runs, with GitHub's semantics: `failure` if any
+/// run failed; else `error` if any ended in error or was cancelled; else `pending` while any
+/// is queued or running; `success` only when all passed (flaky passes are listed).
+pub fn combine(public_url: &str, sha: &str, runs: &[(RunRecord, Vec<JobRecord>)]) -> CommitStatus {
     let mut flaky = Vec::new();
     let mut failing = Vec::new();
-    for run in &runs {
-        for job in state.store.jobs(&run.id).await? {
+    for (run, jobs) in runs {
+        for job in jobs {
             match job.result.as_ref().map(|r| r.outcome) {
                 Some(Outcome::Flaky) => flaky.push(job.scenario.clone()),
                 Some(Outcome::Failed | Outcome::Error | Outcome::Cancelled) => {
@@ -121,19 +162,24 @@ pub async fn commit_status(
             }
         }
     }
-    let has = |s: RunState| runs.iter().any(|r| r.state == s);
-    let (combined, description) = if has(RunState::Failed) {
-        (
-            "failure",
-            format!(
-                "{} scenario(s) failed",
-                failing.iter().filter(|f| f.outcome == "failed").count()
-            ),
-        )
+    let has = |s: RunState| runs.iter().any(|(r, _)| r.state == s);
+    let failed = failing.iter().filter(|f| f.outcome == "failed").count();
+    let (combined, description) = if runs.is_empty() {
+        ("pending", "no run yet".to_string())
+    } else if has(RunState::Failed) {
+        ("failure", format!("{failed} scenario(s) failed"))
     } else if has(RunState::Error) || has(RunState::Cancelled) {
-        ("error", "a run could not be completed".to_string())
+        let reason = runs
+            .iter()
+            .find_map(|(r, _)| r.reason.clone())
+            .unwrap_or_else(|| "a scenario could not be run".to_string());
+        ("error", reason)
     } else if has(RunState::Queued) || has(RunState::Running) {
-        ("pending", "scenarios are running".to_string())
+        let (done, total) = runs.iter().fold((0, 0), |(d, t), (_, jobs)| {
+            let finished = jobs.iter().filter(|j| j.state == JobState::Done).count();
+            (d + finished, t + jobs.len())
+        });
+        ("pending", format!("{done} of {total} scenarios done"))
     } else {
         let mut d = "all scenarios passed".to_string();
         if !flaky.is_empty() {
@@ -141,22 +187,22 @@ pub async fn commit_status(
         }
         ("success", d)
     };
-    Ok(Some(CommitStatus {
+    CommitStatus {
         sha: sha.to_string(),
         state: combined.to_string(),
         description,
-        target_url: format!("{}/commits/{sha}", state.config.public_url),
+        target_url: format!("{public_url}/commits/{sha}"),
         runs: runs
             .iter()
-            .map(|r| RunSummary {
+            .map(|(r, _)| RunSummary {
                 id: r.id.clone(),
                 state: r.state,
-                url: links(&state.config, &r.id).html,
+                url: links(public_url, &r.id).html,
             })
             .collect(),
         flaky,
         failing,
-    }))
+    }
 }
 
 /// Queues the commit's current combined status for the publisher, if one is configured.
@@ -190,4 +236,94 @@ pub async fn run_finished(state: &AppState, run: &RunRecord) {
     state.metrics.run_finished(run.state.as_str());
     tracing::info!(run = %run.id, commit = %run.commit, state = run.state.as_str(), "run finished");
     publish_status(state, &run.commit).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use gate_runner::result::ScenarioResult;
+
+    use super::*;
+    use crate::wire::JobState;
+
+    fn run(id: &str, state: RunState) -> RunRecord {
+        RunRecord {
+            id: id.into(),
+            commit: "ab".repeat(20),
+            branch: None,
+            pr: None,
+            committed_at: None,
+            base_url: "http://x".into(),
+            tags: vec![],
+            suite: format!("suite-{id}"),
+            sources: vec![],
+            state,
+            reason: None,
+            created_at: 0,
+            started_at: None,
+            finished_at: None,
+        }
+    }
+
+    fn job(scenario: &str, outcome: Option<Outcome>) -> JobRecord {
+        JobRecord {
+            id: format!("job-{scenario}"),
+            run_id: "r".into(),
+            scenario: scenario.into(),
+            path: format!("{scenario}.toml"),
+            position: 0,
+            state: if outcome.is_some() {
+                JobState::Done
+            } else {
+                JobState::Queued
+            },
+            leases: 1,
+            lease_owner: None,
+            outcome: outcome.map(|o| o.as_str().to_string()),
+            result: outcome.map(|outcome| ScenarioResult {
+                name: scenario.into(),
+                path: format!("{scenario}.toml"),
+                tags: vec![],
+                outcome,
+                duration_ms: 1,
+                attempts: vec![],
+            }),
+            finished_at: None,
+        }
+    }
+
+    fn state_of(runs: &[(RunRecord, Vec<JobRecord>)]) -> String {
+        combine("https://gate.test", &"ab".repeat(20), runs).state
+    }
+
+    #[test]
+    fn combined_status_follows_github_semantics() {
+        use RunState::*;
+        let passed = (run("a", Passed), vec![job("home", Some(Outcome::Passed))]);
+        let flaky = (run("b", Passed), vec![job("cart", Some(Outcome::Flaky))]);
+        let running = (run("c", Running), vec![job("pay", None)]);
+        let failed = (run("d", Failed), vec![job("buy", Some(Outcome::Failed))]);
+        let errored = (run("e", Error), vec![job("api", Some(Outcome::Error))]);
+        let cancelled = (
+            run("f", Cancelled),
+            vec![job("x", Some(Outcome::Cancelled))],
+        );
+        assert_eq!(state_of(&[]), "pending");
+        assert_eq!(state_of(std::slice::from_ref(&passed)), "success");
+        assert_eq!(state_of(&[passed.clone(), running.clone()]), "pending");
+        assert_eq!(state_of(&[running.clone(), failed.clone()]), "failure");
+        assert_eq!(state_of(&[errored.clone(), failed.clone()]), "failure");
+        assert_eq!(state_of(&[passed.clone(), errored.clone()]), "error");
+        assert_eq!(state_of(&[running.clone(), cancelled]), "error");
+        let status = combine("https://gate.test", "sha", &[passed, flaky, running]);
+        assert_eq!(status.flaky, ["cart"]);
+        assert_eq!(status.description, "2 of 3 scenarios done");
+        assert_eq!(status.target_url, "https://gate.test/commits/sha");
+        assert_eq!(status.runs[2].url, "https://gate.test/runs/c");
+    }
+
+    #[test]
+    fn times_have_three_fraction_digits() {
+        assert_eq!(rfc3339(1_795_000_000_010), "2026-11-18T11:06:40.010Z");
+        assert_eq!(encode_path("a b/#1?.png"), "a%20b/%231%3F.png");
+    }
 }

@@ -1,131 +1,40 @@
-//! The HTTP API through `app()` with a real SQLite store: every route against every kind of
-//! token (table-driven, from the same route table as the OpenAPI document), malformed input,
-//! unknown ids, the signed GitHub webhook, and the OpenAPI document's coverage.
+//! The HTTP surface through `app()` with a real SQLite store: every route of the router against
+//! every kind of caller (table-driven, from the router's own route table), malformed input,
+//! the signed GitHub webhook, the OpenAPI document's coverage, health and metrics.
 
 #![allow(
     clippy::unwrap_used,
     reason = "a failed unwrap is a clear test failure"
 )]
 
-use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
-use std::time::Duration;
+mod api_support;
 
-use axum::body::{Body, to_bytes};
+use api_support::*;
+use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use gate_server::auth::{Scope, Tokens, hash_token};
-use gate_server::config::{ServerConfig, TokenConfig, WebhookConfig};
-use gate_server::metrics::Metrics;
-use gate_server::state::AppState;
-use gate_server::store::Store;
-use tower::ServiceExt;
+use gate_server::app::{Access, Endpoint, Surface, Verb, endpoints};
+use gate_server::auth::Scope;
 
-const SECRET: &str = "webhook-secret";
+const NO_RUN: &str = "00000000-0000-0000-0000-000000000000";
 
-fn token(scope: &str) -> String {
-    format!("test-token-{scope}")
-}
-
-async fn state(dir: &std::path::Path) -> AppState {
-    let scenarios = dir.join("scenarios");
-    std::fs::create_dir_all(&scenarios).unwrap();
-    std::fs::write(
-        scenarios.join("home.toml"),
-        "name = \"home\"\ntags = [\"smoke\"]\n[[step]]\ngoto = \"/\"\n",
-    )
-    .unwrap();
-    let store = Store::connect(&format!("sqlite://{}", dir.join("gate.db").display()))
-        .await
-        .unwrap();
-    let scopes = [
-        ("read", Scope::Read),
-        ("submit", Scope::Submit),
-        ("agent", Scope::Agent),
-        ("admin", Scope::Admin),
-    ];
-    let tokens: Vec<TokenConfig> = scopes
-        .iter()
-        .map(|(name, s)| TokenConfig {
-            name: name.to_string(),
-            hash: hash_token(&token(name)),
-            scopes: vec![*s],
-        })
-        .collect();
-    let config = ServerConfig {
-        listen: "127.0.0.1:0".into(),
-        database_url: String::new(),
-        public_url: "http://gate.test".into(),
-        scenarios: vec![scenarios],
-        default_base_url: None,
-        workers: 0,
-        browser: None,
-        browser_args: vec![],
-        step_timeout: Duration::from_secs(5),
-        scenario_timeout: Duration::from_secs(60),
-        lease: Duration::from_secs(30),
-        max_leases: 3,
-        tokens: tokens.clone(),
-        webhook: Some(WebhookConfig {
-            secret: SECRET.into(),
-            base_url: Some("http://pr-{pr}.staging.test".into()),
-        }),
-        publish: None,
-        max_body: 1024 * 1024,
-        request_timeout: Duration::from_secs(30),
-    };
-    AppState {
-        store,
-        config: Arc::new(config),
-        tokens: Arc::new(Tokens::from_config(&tokens).unwrap()),
-        metrics: Arc::new(Metrics::new()),
-        work: Arc::default(),
-        statuses: Arc::default(),
-        webhook_secret: Some(Arc::new(SECRET.as_bytes().to_vec())),
-        pool_ready: Arc::new(AtomicBool::new(true)),
-    }
-}
-
-async fn call(
-    state: &AppState,
-    method: &str,
-    uri: &str,
-    bearer: Option<&str>,
-    content_type: Option<&str>,
-    body: Vec<u8>,
-) -> (StatusCode, serde_json::Value) {
-    let mut req = Request::builder().method(method).uri(uri);
-    if let Some(t) = bearer {
-        req = req.header("authorization", format!("Bearer {t}"));
-    }
-    if let Some(ct) = content_type {
-        req = req.header("content-type", ct);
-    }
-    let response = gate_server::app::app(state.clone())
-        .oneshot(req.body(Body::from(body)).unwrap())
-        .await
-        .unwrap();
-    let status = response.status();
-    let bytes = to_bytes(response.into_body(), 64 * 1024 * 1024)
-        .await
-        .unwrap();
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null),
-    )
-}
-
-fn sha() -> String {
-    "ab".repeat(20)
+/// The endpoint's path with its parameters filled in.
+fn concrete(path: &str) -> String {
+    path.replace("{id}", NO_RUN)
+        .replace("{sha}", &sha(0xab))
+        .replace("{*path}", "x.png")
 }
 
 /// A body that is valid for the route, so a right token never fails on input.
 fn body_for(path: &str) -> serde_json::Value {
     match path {
-        "/api/v1/runs" => serde_json::json!({ "commit": sha(), "base_url": "http://127.0.0.1:9" }),
-        "/api/v1/agent/lease" => serde_json::json!({ "agent": "t", "capacity": 1, "wait_ms": 0 }),
-        p if p.ends_with("/result") => {
-            serde_json::json!({ "token": "x", "result": { "name": "home", "path": "home.toml", "tags": [], "outcome": "passed", "duration_ms": 1, "attempts": [] } })
+        "/api/v1/runs" => {
+            serde_json::json!({ "commit": sha(0xab), "base_url": "http://127.0.0.1:9" })
         }
+        "/api/v1/agent/lease" => serde_json::json!({ "agent": "t", "capacity": 1, "wait_ms": 0 }),
+        p if p.ends_with("/result") => serde_json::json!({
+            "token": "x",
+            "result": serde_json::to_value(result("home", "home.toml", gate_runner::result::Outcome::Passed)).unwrap(),
+        }),
         p if p.ends_with("/heartbeat") || p.ends_with("/release") => {
             serde_json::json!({ "token": "x" })
         }
@@ -133,356 +42,648 @@ fn body_for(path: &str) -> serde_json::Value {
     }
 }
 
-#[tokio::test]
-async fn every_route_checks_its_token_and_scope() {
-    let dir = tempfile::tempdir().unwrap();
-    let state = state(dir.path()).await;
-    for (method, template, scope, _, _, _) in gate_server::openapi::ROUTES {
-        let path = template
-            .replace("{id}", "00000000-0000-0000-0000-000000000000")
-            .replace("{sha}", &sha())
-            .replace("{path}", "x.png");
-        let body = serde_json::to_vec(&body_for(template)).unwrap();
-        let method = method.to_uppercase();
-        let ct = (method == "POST").then_some("application/json");
-        let route = format!("{method} {template}");
-        let Some(scope) = scope else {
-            // Open routes answer without a token (the webhook is checked by signature below).
-            let (status, _) = call(&state, &method, &path, None, ct, body.clone()).await;
-            if *template == "/api/v1/webhooks/github" {
-                assert_eq!(
-                    status,
-                    StatusCode::UNAUTHORIZED,
-                    "{route} without a signature"
-                );
-            } else {
-                assert!(status.is_success(), "{route} without a token: {status}");
-            }
-            continue;
+/// A token with a scope that does not include `needed`.
+fn too_small(needed: Scope) -> String {
+    token(if needed == Scope::Read {
+        "agent"
+    } else {
+        "read"
+    })
+}
+
+fn scope_token(scope: Scope) -> String {
+    token(match scope {
+        Scope::Read => "read",
+        Scope::Submit => "submit",
+        Scope::Agent => "agent",
+        Scope::Deploy | Scope::Admin => "admin",
+    })
+}
+
+/// A request to `endpoint` with `bearer`, or with the pages' cookie for page routes.
+fn call(endpoint: &Endpoint, credential: Option<&str>) -> Request<Body> {
+    let method = match endpoint.verb {
+        Verb::Get => "GET",
+        Verb::Post => "POST",
+    };
+    let mut builder = Request::builder()
+        .method(method)
+        .uri(concrete(endpoint.path));
+    let page = endpoint.surface == Surface::Page;
+    if let Some(credential) = credential {
+        builder = if page {
+            builder.header("cookie", format!("gate_token={}", hex::encode(credential)))
+        } else {
+            builder.header("authorization", format!("Bearer {credential}"))
         };
-        let (status, body_json) = call(&state, &method, &path, None, ct, body.clone()).await;
-        assert_eq!(status, StatusCode::UNAUTHORIZED, "{route} without a token");
-        assert!(body_json["error"].is_string(), "{route}: JSON error body");
-        let (status, _) = call(
-            &state,
-            &method,
-            &path,
-            Some("not-a-token"),
-            ct,
-            body.clone(),
-        )
-        .await;
-        assert_eq!(
-            status,
-            StatusCode::UNAUTHORIZED,
-            "{route} with a wrong token"
-        );
-        let too_small = if *scope == "read" { "agent" } else { "read" };
-        let (status, _) = call(
-            &state,
-            &method,
-            &path,
-            Some(&token(too_small)),
-            ct,
-            body.clone(),
-        )
-        .await;
-        assert_eq!(
-            status,
-            StatusCode::FORBIDDEN,
-            "{route} with a `{too_small}` token"
-        );
-        for good in [*scope, "admin"] {
-            let (status, body_json) =
-                call(&state, &method, &path, Some(&token(good)), ct, body.clone()).await;
-            assert!(
-                status != StatusCode::UNAUTHORIZED
-                    && status != StatusCode::FORBIDDEN
-                    && status != StatusCode::METHOD_NOT_ALLOWED,
-                "{route} with a `{good}` token: {status} {body_json}"
-            );
-            assert!(body_json["error"] != "route not found", "{route} is routed");
+    }
+    let body = match (endpoint.verb, page) {
+        (Verb::Get, _) => Vec::new(),
+        (Verb::Post, true) => {
+            builder = builder
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("origin", PUBLIC_URL);
+            format!("token={}", credential.unwrap_or_default()).into_bytes()
+        }
+        (Verb::Post, false) => {
+            builder = builder.header("content-type", "application/json");
+            serde_json::to_vec(&body_for(endpoint.path)).unwrap()
+        }
+    };
+    builder.body(Body::from(body)).unwrap()
+}
+
+#[tokio::test]
+async fn every_route_checks_who_calls_it() {
+    let gate = Gate::new().await;
+    let all = endpoints();
+    assert!(all.len() >= 25, "the table lists every route: {all:?}");
+    for endpoint in &all {
+        let route = format!("{:?} {}", endpoint.verb, endpoint.path);
+        match endpoint.access {
+            Access::Open => {
+                let request = if endpoint.path == "/login" && endpoint.verb == Verb::Post {
+                    // Logging in needs no cookie, only the token in the form.
+                    Request::post("/login")
+                        .header("content-type", "application/x-www-form-urlencoded")
+                        .header("origin", PUBLIC_URL)
+                        .body(Body::from(format!("token={}", token("read"))))
+                        .unwrap()
+                } else {
+                    call(endpoint, None)
+                };
+                let reply = gate.send(request).await;
+                assert!(
+                    reply.status.is_success() || reply.status.is_redirection(),
+                    "{route} answers without a token: {}",
+                    reply.status
+                );
+            }
+            Access::Signed => {
+                // Checked in detail by the webhook test: nothing passes unsigned.
+                let reply = gate.send(call(endpoint, None)).await;
+                assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{route} unsigned");
+                let reply = gate.send(call(endpoint, Some(&token("admin")))).await;
+                assert_eq!(
+                    reply.status,
+                    StatusCode::UNAUTHORIZED,
+                    "{route}: a token is no signature"
+                );
+            }
+            Access::Token(scope) => {
+                for (who, credential) in
+                    [("no token", None), ("a wrong token", Some("not-a-token"))]
+                {
+                    let reply = gate.send(call(endpoint, credential)).await;
+                    assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{route} with {who}");
+                    assert!(
+                        reply.json()["error"].is_string(),
+                        "{route}: a JSON error body"
+                    );
+                    assert_eq!(reply.header("www-authenticate"), "Bearer");
+                }
+                let reply = gate.send(call(endpoint, Some(&too_small(scope)))).await;
+                assert_eq!(
+                    reply.status,
+                    StatusCode::FORBIDDEN,
+                    "{route}, too small a scope"
+                );
+                assert!(reply.json()["error"].as_str().unwrap().contains("scope"));
+                for good in [scope_token(scope), token("admin")] {
+                    let reply = gate.send(call(endpoint, Some(&good))).await;
+                    assert!(
+                        ![
+                            StatusCode::UNAUTHORIZED,
+                            StatusCode::FORBIDDEN,
+                            StatusCode::METHOD_NOT_ALLOWED
+                        ]
+                        .contains(&reply.status),
+                        "{route} with the right token: {} {}",
+                        reply.status,
+                        reply.text()
+                    );
+                    assert_ne!(
+                        reply.json()["error"],
+                        "route not found",
+                        "{route} is routed"
+                    );
+                }
+            }
+            Access::Page(scope) => {
+                for (who, credential) in
+                    [("no token", None), ("a wrong token", Some("not-a-token"))]
+                {
+                    let reply = gate.send(call(endpoint, credential)).await;
+                    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{route} with {who}");
+                    assert!(
+                        reply.header("location").starts_with("/login?next=/"),
+                        "{route} with {who} goes to log in: {}",
+                        reply.header("location")
+                    );
+                }
+                let reply = gate.send(call(endpoint, Some(&too_small(scope)))).await;
+                assert_eq!(
+                    reply.status,
+                    StatusCode::FORBIDDEN,
+                    "{route}, too small a scope"
+                );
+                assert!(reply.text().contains("scope"), "{route}: the page says why");
+                for good in [scope_token(scope), token("admin")] {
+                    let reply = gate.send(call(endpoint, Some(&good))).await;
+                    assert!(
+                        ![
+                            StatusCode::UNAUTHORIZED,
+                            StatusCode::FORBIDDEN,
+                            StatusCode::METHOD_NOT_ALLOWED
+                        ]
+                        .contains(&reply.status)
+                            && !reply.header("location").starts_with("/login"),
+                        "{route} with the right token: {} {}",
+                        reply.status,
+                        reply.header("location")
+                    );
+                }
+            }
         }
     }
 }
 
 #[tokio::test]
-async fn malformed_input_gets_a_clear_400_413_415_or_404() {
-    let dir = tempfile::tempdir().unwrap();
-    let state = state(dir.path()).await;
-    let submit = token("submit");
-    let post = |body: Vec<u8>, ct: Option<&'static str>| {
-        let state = state.clone();
-        let submit = submit.clone();
-        async move { call(&state, "POST", "/api/v1/runs", Some(&submit), ct, body).await }
-    };
-    let json = Some("application/json");
-    let (status, body) = post(b"{not json".to_vec(), json).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-    assert!(body["error"].as_str().unwrap().contains("not valid JSON"));
-    let (status, body) = post(br#"{"commit": 5, "base_url": "http://x"}"#.to_vec(), json).await;
+async fn cookies_read_the_api_but_never_change_it() {
+    let gate = Gate::new().await;
+    let run = gate.submit(&sha(1)).await;
+    let cookie = format!("gate_token={}", hex::encode(token("admin")));
+    let get = Request::get(format!("/api/v1/runs/{}", run["id"].as_str().unwrap()))
+        .header("cookie", &cookie)
+        .body(Body::empty())
+        .unwrap();
     assert_eq!(
-        (status, body["field"].as_str()),
-        (StatusCode::BAD_REQUEST, Some("commit")),
-        "{body}"
+        gate.send(get).await.status,
+        StatusCode::OK,
+        "screenshots on the pages load"
     );
-    let (status, body) = post(
+    let cancel = Request::post(format!(
+        "/api/v1/runs/{}/cancel",
+        run["id"].as_str().unwrap()
+    ))
+    .header("cookie", &cookie)
+    .header("origin", PUBLIC_URL)
+    .body(Body::empty())
+    .unwrap();
+    assert_eq!(
+        gate.send(cancel).await.status,
+        StatusCode::UNAUTHORIZED,
+        "API changes need the bearer header"
+    );
+}
+
+#[tokio::test]
+async fn malformed_input_gets_a_clear_400_413_415_or_404() {
+    let gate = Gate::new().await;
+    let submit = token("submit");
+    let post = |body: Vec<u8>, content_type: &'static str| {
+        gate.send(request(
+            "POST",
+            "/api/v1/runs",
+            Some(&submit),
+            Some(content_type),
+            body,
+        ))
+    };
+    let json = "application/json";
+    let check = |reply: &Reply, status: StatusCode, field: Option<&str>| {
+        assert_eq!(reply.status, status, "{}", reply.text());
+        assert_eq!(reply.json()["field"].as_str(), field, "{}", reply.text());
+        assert!(reply.json()["error"].is_string(), "{}", reply.text());
+    };
+
+    let reply = post(b"{not json".to_vec(), json).await;
+    check(&reply, StatusCode::BAD_REQUEST, None);
+    assert!(
+        reply.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("not valid JSON")
+    );
+    let reply = post(
         format!(
-            r#"{{"commit": "{}", "base_url": "http://x", "colour": "red"}}"#,
-            sha()
+            r#"{{"commit": "{}", "base_url": "http://x"}} trailing"#,
+            sha(1)
         )
         .into_bytes(),
         json,
     )
     .await;
-    assert_eq!(
-        (status, body["field"].as_str()),
-        (StatusCode::BAD_REQUEST, Some("colour")),
-        "{body}"
-    );
-    let (status, body) = post(format!(r#"{{"commit": "{}"}}"#, sha()).into_bytes(), json).await;
-    assert_eq!(
-        (status, body["field"].as_str()),
-        (StatusCode::BAD_REQUEST, Some("base_url")),
-        "{body}"
-    );
-    let (status, body) = post(
-        br#"{"commit": "nope", "base_url": "http://x"}"#.to_vec(),
+    check(&reply, StatusCode::BAD_REQUEST, None);
+
+    // Wrong types, unknown and missing fields name the field.
+    let reply = post(br#"{"commit": 5, "base_url": "http://x"}"#.to_vec(), json).await;
+    check(&reply, StatusCode::BAD_REQUEST, Some("commit"));
+    let reply = post(
+        format!(
+            r#"{{"commit": "{}", "base_url": "http://x", "pr": "twelve"}}"#,
+            sha(1)
+        )
+        .into_bytes(),
         json,
     )
     .await;
-    assert_eq!(
-        (status, body["field"].as_str()),
-        (StatusCode::BAD_REQUEST, Some("commit")),
-        "{body}"
-    );
-    let (status, body) = post(
-        format!(r#"{{"commit": "{}", "base_url": "ftp://x"}}"#, sha()).into_bytes(),
+    check(&reply, StatusCode::BAD_REQUEST, Some("pr"));
+    let reply = post(
+        format!(
+            r#"{{"commit": "{}", "base_url": "http://x", "tags": ["a", 3]}}"#,
+            sha(1)
+        )
+        .into_bytes(),
         json,
     )
     .await;
-    assert_eq!(
-        (status, body["field"].as_str()),
-        (StatusCode::BAD_REQUEST, Some("base_url")),
-        "{body}"
-    );
-    let (status, _) = post(
-        b"commit=abc".to_vec(),
-        Some("application/x-www-form-urlencoded"),
+    check(&reply, StatusCode::BAD_REQUEST, Some("tags[1]"));
+    let reply = post(
+        format!(
+            r#"{{"commit": "{}", "base_url": "http://x", "colour": "red"}}"#,
+            sha(1)
+        )
+        .into_bytes(),
+        json,
     )
     .await;
-    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    check(&reply, StatusCode::BAD_REQUEST, Some("colour"));
+    assert!(
+        reply.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("unknown field")
+    );
+    let reply = post(format!(r#"{{"commit": "{}"}}"#, sha(1)).into_bytes(), json).await;
+    check(&reply, StatusCode::BAD_REQUEST, Some("base_url"));
+    assert!(
+        reply.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("missing field")
+    );
+
+    // Values that parse but make no sense.
+    for bad in [
+        "nope",
+        "abc123",
+        &sha(1)[..39],
+        &format!("{}zz", &sha(1)[..38]),
+    ] {
+        let reply = post(
+            format!(r#"{{"commit": "{bad}", "base_url": "http://x"}}"#).into_bytes(),
+            json,
+        )
+        .await;
+        check(&reply, StatusCode::BAD_REQUEST, Some("commit"));
+    }
+    for bad in ["ftp://x", "not a url", "javascript:alert(1)", ""] {
+        let reply = post(
+            format!(r#"{{"commit": "{}", "base_url": "{bad}"}}"#, sha(1)).into_bytes(),
+            json,
+        )
+        .await;
+        check(&reply, StatusCode::BAD_REQUEST, Some("base_url"));
+    }
+    let reply = post(
+        format!(
+            r#"{{"commit": "{}", "base_url": "http://x", "tags": ["smoke", " "]}}"#,
+            sha(1)
+        )
+        .into_bytes(),
+        json,
+    )
+    .await;
+    check(&reply, StatusCode::BAD_REQUEST, Some("tags[1]"));
+    let reply = post(
+        format!(
+            r#"{{"commit": "{}", "base_url": "http://x", "committed_at": "yesterday"}}"#,
+            sha(1)
+        )
+        .into_bytes(),
+        json,
+    )
+    .await;
+    check(&reply, StatusCode::BAD_REQUEST, Some("committed_at"));
+    let reply = post(
+        format!(
+            r#"{{"commit": "{}", "base_url": "http://x", "tags": ["nothing-has-this"]}}"#,
+            sha(1)
+        )
+        .into_bytes(),
+        json,
+    )
+    .await;
+    check(&reply, StatusCode::UNPROCESSABLE_ENTITY, Some("tags"));
+
+    // Content type and size.
+    let reply = post(b"commit=abc".to_vec(), "application/x-www-form-urlencoded").await;
+    check(&reply, StatusCode::UNSUPPORTED_MEDIA_TYPE, None);
+    let reply = gate
+        .send(request(
+            "POST",
+            "/api/v1/runs",
+            Some(&submit),
+            None,
+            b"{}".to_vec(),
+        ))
+        .await;
+    check(&reply, StatusCode::UNSUPPORTED_MEDIA_TYPE, None);
     let mut huge = format!(
         r#"{{"commit": "{}", "base_url": "http://x", "branch": ""#,
-        sha()
+        sha(1)
     )
     .into_bytes();
     huge.extend(std::iter::repeat_n(b'a', 10 * 1024 * 1024));
     huge.extend(b"\"}");
-    let (status, _) = post(huge, json).await;
-    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
-    let (status, body) = call(
-        &state,
-        "GET",
-        &format!("/api/v1/commits/{}/status", "cd".repeat(20)),
-        Some(&token("read")),
-        None,
-        vec![],
-    )
-    .await;
-    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
-    let (status, _) = call(
-        &state,
-        "GET",
-        "/api/v1/runs/unknown-run",
-        Some(&token("read")),
-        None,
-        vec![],
-    )
-    .await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
+    let reply = post(huge, json).await;
+    check(&reply, StatusCode::PAYLOAD_TOO_LARGE, None);
+
+    // The agent protocol is just as strict.
+    let agent = token("agent");
+    let reply = gate
+        .post_json(
+            "/api/v1/agent/lease",
+            Some(&agent),
+            &serde_json::json!({ "agent": "a", "capacity": "two" }),
+        )
+        .await;
+    check(&reply, StatusCode::BAD_REQUEST, Some("capacity"));
+    let reply = gate
+        .post_json(
+            "/api/v1/agent/lease",
+            Some(&agent),
+            &serde_json::json!({ "agent": "a", "capacity": 0 }),
+        )
+        .await;
+    check(&reply, StatusCode::BAD_REQUEST, Some("capacity"));
+    let reply = gate
+        .post_json(
+            &format!("/api/v1/agent/jobs/{NO_RUN}/heartbeat"),
+            Some(&agent),
+            &serde_json::json!({}),
+        )
+        .await;
+    check(&reply, StatusCode::BAD_REQUEST, Some("token"));
+
+    // Query strings too.
+    let read = token("read");
+    let reply = gate.get("/api/v1/runs?limit=1000", Some(&read)).await;
+    check(&reply, StatusCode::BAD_REQUEST, Some("limit"));
+    let reply = gate.get("/api/v1/runs?state=green", Some(&read)).await;
+    check(&reply, StatusCode::BAD_REQUEST, Some("state"));
+    let reply = gate.get("/api/v1/runs?colour=red", Some(&read)).await;
+    check(&reply, StatusCode::BAD_REQUEST, Some("colour"));
+    let reply = gate
+        .get(&format!("/api/v1/runs?before={NO_RUN}"), Some(&read))
+        .await;
+    check(&reply, StatusCode::BAD_REQUEST, Some("before"));
+
+    // Unknown things are JSON 404s.
+    for uri in [
+        format!("/api/v1/commits/{}/status", sha(0xcd)),
+        format!("/api/v1/runs/{NO_RUN}"),
+        format!("/api/v1/runs/{NO_RUN}/junit.xml"),
+        format!("/api/v1/runs/{NO_RUN}/report/"),
+        format!("/api/v1/runs/{NO_RUN}/report/artifacts/a.png"),
+        "/api/v1/nothing-here".to_string(),
+    ] {
+        let reply = gate.get(&uri, Some(&read)).await;
+        check(&reply, StatusCode::NOT_FOUND, None);
+    }
+    let reply = gate
+        .get("/api/v1/commits/not-a-sha/status", Some(&read))
+        .await;
+    check(&reply, StatusCode::BAD_REQUEST, Some("sha"));
+
     // Nothing above created a run.
-    let (_, list) = call(
-        &state,
-        "GET",
-        "/api/v1/runs",
-        Some(&token("read")),
-        None,
-        vec![],
-    )
-    .await;
+    let list = gate.get("/api/v1/runs", Some(&read)).await.json();
     assert_eq!(list["runs"].as_array().unwrap().len(), 0);
 }
 
 #[tokio::test]
-async fn submissions_are_idempotent_and_verdicts_start_pending() {
-    let dir = tempfile::tempdir().unwrap();
-    let state = state(dir.path()).await;
-    let body = serde_json::to_vec(&body_for("/api/v1/runs")).unwrap();
-    let (status, first) = call(
-        &state,
-        "POST",
-        "/api/v1/runs",
-        Some(&token("submit")),
-        Some("application/json"),
-        body.clone(),
-    )
+async fn an_empty_base_url_falls_back_to_the_configured_default() {
+    let gate = Gate::with(SCENARIOS, |c| {
+        c.default_base_url = Some("https://staging.example.test".into());
+    })
     .await;
-    assert_eq!(status, StatusCode::CREATED, "{first}");
-    let (status, second) = call(
-        &state,
-        "POST",
-        "/api/v1/runs",
-        Some(&token("submit")),
-        Some("application/json"),
-        body,
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(first["id"], second["id"]);
-    assert_eq!(first["jobs"].as_array().unwrap().len(), 1);
-    let (status, verdict) = call(
-        &state,
-        "GET",
-        &format!("/api/v1/commits/{}/status", sha()),
-        Some(&token("read")),
-        None,
-        vec![],
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(verdict["state"], "pending");
-    assert_eq!(
-        verdict["target_url"],
-        format!("http://gate.test/commits/{}", sha())
-    );
-}
-
-fn signed(event: &str, delivery: &str, body: &str, secret: &str) -> Request<Body> {
-    Request::builder()
-        .method("POST")
-        .uri("/api/v1/webhooks/github")
-        .header("content-type", "application/json")
-        .header("x-github-event", event)
-        .header("x-github-delivery", delivery)
-        .header(
-            "x-hub-signature-256",
-            gate_server::webhook::sign(secret.as_bytes(), body.as_bytes()),
+    let reply = gate
+        .post_json(
+            "/api/v1/runs",
+            Some(&token("submit")),
+            &serde_json::json!({ "commit": sha(2), "base_url": "", "tags": ["smoke"] }),
         )
-        .body(Body::from(body.to_string()))
-        .unwrap()
+        .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
+    let run = reply.json();
+    assert_eq!(run["base_url"], "https://staging.example.test");
+    assert_eq!(
+        run["jobs"].as_array().unwrap().len(),
+        1,
+        "only the smoke scenario"
+    );
+    assert_eq!(run["jobs"][0]["scenario"], "home");
 }
 
 #[tokio::test]
 async fn the_github_webhook_queues_runs_only_with_a_valid_signature() {
-    let dir = tempfile::tempdir().unwrap();
-    let state = state(dir.path()).await;
-    let app = || gate_server::app::app(state.clone());
+    let gate = Gate::new().await;
+    let read = token("read");
+    let runs = || async {
+        gate.get("/api/v1/runs", Some(&read)).await.json()["runs"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
     let pr = format!(
         r#"{{"action":"opened","number":12,"pull_request":{{"number":12,"head":{{"sha":"{}","ref":"feature"}}}}}}"#,
-        sha()
+        sha(3)
     );
 
-    let forged = app()
-        .oneshot(signed("pull_request", "d1", &pr, "wrong-secret"))
-        .await
-        .unwrap();
-    assert_eq!(forged.status(), StatusCode::UNAUTHORIZED);
+    let forged = gate
+        .send(signed("pull_request", "d1", &pr, "wrong-secret"))
+        .await;
+    assert_eq!(forged.status, StatusCode::UNAUTHORIZED);
     let mut unsigned = signed("pull_request", "d1", &pr, SECRET);
     unsigned.headers_mut().remove("x-hub-signature-256");
-    assert_eq!(
-        app().oneshot(unsigned).await.unwrap().status(),
-        StatusCode::UNAUTHORIZED
-    );
-    let (_, list) = call(
-        &state,
-        "GET",
-        "/api/v1/runs",
-        Some(&token("read")),
-        None,
-        vec![],
-    )
-    .await;
-    assert_eq!(
-        list["runs"].as_array().unwrap().len(),
-        0,
-        "nothing queued by bad signatures"
-    );
+    assert_eq!(gate.send(unsigned).await.status, StatusCode::UNAUTHORIZED);
+    let mut garbled = signed("pull_request", "d1", &pr, SECRET);
+    garbled
+        .headers_mut()
+        .insert("x-hub-signature-256", "sha256=zz".parse().unwrap());
+    assert_eq!(gate.send(garbled).await.status, StatusCode::UNAUTHORIZED);
+    // A signature over other bytes than the ones sent.
+    let mut tampered = signed("pull_request", "d1", &pr, SECRET);
+    *tampered.body_mut() = Body::from(pr.replace("12", "13"));
+    assert_eq!(gate.send(tampered).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(runs().await, 0, "nothing queued by bad signatures");
+    // The signature is checked before the body is parsed.
+    let junk = gate
+        .send(signed("push", "d0", "{not json", "wrong-secret"))
+        .await;
+    assert_eq!(junk.status, StatusCode::UNAUTHORIZED);
+    let junk = gate.send(signed("push", "d0", "{not json", SECRET)).await;
+    assert_eq!(junk.status, StatusCode::BAD_REQUEST);
 
-    let ok = app()
-        .oneshot(signed("pull_request", "d2", &pr, SECRET))
-        .await
-        .unwrap();
-    assert_eq!(ok.status(), StatusCode::CREATED);
-    let run: serde_json::Value =
-        serde_json::from_slice(&to_bytes(ok.into_body(), 1 << 20).await.unwrap()).unwrap();
+    let ok = gate.send(signed("pull_request", "d2", &pr, SECRET)).await;
+    assert_eq!(ok.status, StatusCode::CREATED, "{}", ok.text());
+    let run = ok.json();
     assert_eq!(
-        (run["pr"].as_u64(), run["base_url"].as_str()),
-        (Some(12), Some("http://pr-12.staging.test"))
+        (
+            run["pr"].as_u64(),
+            run["base_url"].as_str(),
+            run["branch"].as_str()
+        ),
+        (Some(12), Some("http://pr-12.staging.test"), Some("feature"))
     );
-    let again = app()
-        .oneshot(signed("pull_request", "d2", &pr, SECRET))
-        .await
-        .unwrap();
+    let again = gate.send(signed("pull_request", "d2", &pr, SECRET)).await;
     assert_eq!(
-        again.status(),
+        again.status,
         StatusCode::OK,
         "a redelivery queues nothing new"
     );
-    let ping = app()
-        .oneshot(signed("ping", "d3", r#"{"zen":"hi"}"#, SECRET))
-        .await
-        .unwrap();
-    assert_eq!(ping.status(), StatusCode::ACCEPTED);
-    let (_, list) = call(
-        &state,
-        "GET",
-        "/api/v1/runs",
-        Some(&token("read")),
-        None,
-        vec![],
-    )
-    .await;
-    assert_eq!(list["runs"].as_array().unwrap().len(), 1);
+    assert_eq!(again.json()["ignored"], "redelivery");
+    let ping = gate
+        .send(signed("ping", "d3", r#"{"zen":"hi"}"#, SECRET))
+        .await;
+    assert_eq!(ping.status, StatusCode::ACCEPTED);
+    assert!(ping.json()["ignored"].is_string());
+    // Deliveries may be larger than other API bodies (GitHub sends up to 25 MB).
+    let big = format!(r#"{{"zen":"{}"}}"#, "z".repeat(3 * 1024 * 1024));
+    let ping = gate.send(signed("ping", "d5", &big, SECRET)).await;
+    assert_eq!(ping.status, StatusCode::ACCEPTED);
+
+    let push = format!(
+        r#"{{"ref":"refs/heads/main","after":"{}","head_commit":{{"timestamp":"2026-11-27T10:00:00Z"}}}}"#,
+        sha(4)
+    );
+    let pushed = gate.send(signed("push", "d4", &push, SECRET)).await;
+    assert_eq!(pushed.status, StatusCode::CREATED, "{}", pushed.text());
+    assert_eq!(pushed.json()["branch"], "main");
+    assert_eq!(runs().await, 2);
 }
 
 #[tokio::test]
-async fn openapi_lists_every_route_and_metrics_are_exposed() {
-    let dir = tempfile::tempdir().unwrap();
-    let state = state(dir.path()).await;
-    let (status, doc) = call(&state, "GET", "/api/v1/openapi.json", None, None, vec![]).await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
-    for (method, path, _, _, _, _) in gate_server::openapi::ROUTES {
+async fn without_a_configured_secret_no_delivery_is_accepted() {
+    let gate = Gate::with(SCENARIOS, |c| c.webhook = None).await;
+    let reply = gate.send(signed("push", "d1", "{}", SECRET)).await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_openapi_document_lists_every_api_route_with_its_scope() {
+    let gate = Gate::new().await;
+    let reply = gate.get("/api/v1/openapi.json", None).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let doc = reply.json();
+    // It is an OpenAPI 3.1 document a standard parser accepts.
+    let parsed = oas3::from_json(reply.text()).expect("a valid OpenAPI 3.1 document");
+    let version = parsed
+        .validate_version()
+        .expect("a supported OpenAPI version");
+    assert_eq!((version.major, version.minor), (3, 1));
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+
+    let api: Vec<Endpoint> = endpoints()
+        .into_iter()
+        .filter(|e| e.surface != Surface::Page)
+        .collect();
+    let mut documented = 0;
+    for endpoint in &api {
+        let path = gate_server::openapi::openapi_path(endpoint.path);
+        let op = &doc["paths"][&path][endpoint.verb.as_str()];
+        assert!(op.is_object(), "{:?} {path} is documented", endpoint.verb);
         assert!(
-            doc["paths"][path][method].is_object(),
-            "{method} {path} documented"
+            gate_server::openapi::describe(endpoint.verb, endpoint.path).is_some(),
+            "{path} has a summary"
         );
+        let description = op["description"].as_str().unwrap();
+        match endpoint.access.scope() {
+            Some(scope) => {
+                let name = format!("{scope:?}").to_lowercase();
+                assert!(
+                    description.contains(&format!("`{name}`")),
+                    "{path}: {description}"
+                );
+                assert!(op["security"].is_array(), "{path} needs the bearer scheme");
+                assert!(op["responses"]["401"].is_object() && op["responses"]["403"].is_object());
+            }
+            None => assert!(op["security"].is_null(), "{path} needs no token"),
+        }
+        for parameter in path.split('/').filter(|s| s.starts_with('{')) {
+            let name = parameter.trim_matches(|c| c == '{' || c == '}');
+            let declared = op["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|p| p["name"] == name && p["in"] == "path");
+            assert!(declared, "{path} declares its parameter {name}");
+        }
+        documented += 1;
     }
-    assert!(doc["components"]["schemas"]["SubmitRun"].is_object());
-    let response = gate_server::app::app(state.clone())
-        .oneshot(
-            Request::get("/metrics")
-                .header("authorization", format!("Bearer {}", token("read")))
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-    let text = String::from_utf8(
-        to_bytes(response.into_body(), 1 << 20)
-            .await
-            .unwrap()
-            .to_vec(),
-    )
-    .unwrap();
-    for name in [
-        "gate_queue_jobs",
-        "gate_browser_pool_busy",
-        "gate_http_requests_total",
+    // ...and nothing the router does not serve.
+    assert_eq!(
+        parsed.operations().count(),
+        documented,
+        "every documented operation is routed"
+    );
+    for schema in [
+        "SubmitRun",
+        "RunView",
+        "CommitStatus",
+        "ErrorBody",
+        "LeaseGrant",
+        "JobResult",
     ] {
-        assert!(text.contains(name), "{name} in\n{text}");
+        assert!(doc["components"]["schemas"][schema].is_object(), "{schema}");
     }
-    let (status, _) = call(&state, "GET", "/readyz", None, None, vec![]).await;
-    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn health_readiness_and_metrics() {
+    let gate = Gate::new().await;
+    assert_eq!(gate.get("/healthz", None).await.status, StatusCode::OK);
+    let ready = gate.get("/readyz", None).await;
+    assert_eq!(
+        (ready.status, ready.json()["ready"].as_bool()),
+        (StatusCode::OK, Some(true))
+    );
+    gate.state
+        .pool_ready
+        .store(false, std::sync::atomic::Ordering::SeqCst);
+    let starting = gate.get("/readyz", None).await;
+    assert_eq!(starting.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(starting.json()["reason"].as_str().unwrap().contains("pool"));
+    gate.state
+        .pool_ready
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+
+    // A run that goes through, so every family has samples.
+    gate.submit(&sha(5)).await;
+    finish_all(&gate, |_| gate_runner::result::Outcome::Passed).await;
+    gate.state.metrics.scenario_finished("passed", 1.5);
+    gate.state.metrics.pool_capacity(4);
+    gate.state.metrics.pool_busy_add(1);
+    gate.submit(&sha(6)).await;
+
+    let reply = gate.get("/metrics", Some(&token("read"))).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(
+        reply
+            .header("content-type")
+            .starts_with("application/openmetrics-text")
+    );
+    let text = reply.text();
+    for sample in [
+        "gate_queue_jobs{state=\"queued\"} 2",
+        "gate_queue_runs{state=\"queued\"} 1",
+        "gate_runs_total{outcome=\"passed\"} 1",
+        "gate_scenario_duration_seconds_bucket",
+        "gate_browser_pool_capacity 4",
+        "gate_browser_pool_busy 1",
+        "gate_http_requests_total{method=\"POST\",route=\"/api/v1/runs\",status=\"201\"} 2",
+    ] {
+        assert!(text.contains(sample), "{sample} in\n{text}");
+    }
 }

@@ -1,63 +1,166 @@
-//! The store against real SQLite and real PostgreSQL (`GATE_TEST_POSTGRES_URL`, which
-//! `scripts/test` sets after starting PostgreSQL with `scripts/postgres`): submission
-//! idempotency under concurrency, the lease protocol, run states, paging, artifacts, outbox.
+//! The store against real databases. Every test runs twice: `store_on_sqlite::…` on a fresh
+//! SQLite file, and `store_on_postgres::…` on a fresh database of the PostgreSQL server at
+//! `GATE_TEST_POSTGRES_URL` (`scripts/test` starts one with `scripts/postgres` and sets it;
+//! without it the PostgreSQL half is skipped loudly, or fails if `GATE_REQUIRE_POSTGRES=1`).
+//!
+//! Leases use the real clock with 50 ms lease times; tests wait for a lease's expiry time to
+//! pass, since expiry is the thing under test, and for nothing else.
 
-#![allow(
+#![expect(
     clippy::unwrap_used,
     reason = "a failed unwrap is a clear test failure"
 )]
 
-use std::time::Duration;
+use std::collections::{HashMap, HashSet};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use gate_runner::result::{Attempt, AttemptOutcome, Outcome, ScenarioResult};
-use gate_server::store::{Completion, NewRun, OutboxStatus, RunFilter, Store};
+use gate_runner::result::{Attempt, AttemptOutcome, Failure, FailureKind, Outcome, ScenarioResult};
+use gate_server::store::{
+    Completion, LeasedJob, NewRun, OutboxStatus, QueueStats, RunFilter, RunRecord, Store,
+};
 use gate_server::wire::{JobState, RunState, SourceFile};
+use rand::seq::SliceRandom;
+use sqlx::{Connection, Executor};
 
-/// Runs `test` on a fresh SQLite file and, when configured, a fresh PostgreSQL database.
-async fn on_both<F, Fut>(label: &str, test: F)
-where
-    F: Fn(Store) -> Fut,
-    Fut: std::future::Future<Output = ()>,
-{
-    let dir = tempfile::tempdir().unwrap();
-    let sqlite = Store::connect(&format!(
-        "sqlite://{}",
-        dir.path().join("gate.db").display()
-    ))
-    .await
-    .unwrap();
-    test(sqlite).await;
-    match std::env::var("GATE_TEST_POSTGRES_URL") {
-        Ok(admin) => {
-            let name = format!("gate_store_{label}_{}", std::process::id());
-            for sql in [
-                format!("DROP DATABASE IF EXISTS {name}"),
-                format!("CREATE DATABASE {name}"),
-            ] {
-                let out = std::process::Command::new("psql")
-                    .arg(&admin)
-                    .args(["-q", "-v", "ON_ERROR_STOP=1", "-c", &sql])
-                    .output()
-                    .unwrap();
-                assert!(
-                    out.status.success(),
-                    "{}",
-                    String::from_utf8_lossy(&out.stderr)
-                );
-            }
-            let base = admin.rsplit_once('/').unwrap().0;
-            let pg = Store::connect(&format!("{base}/{name}")).await.unwrap();
-            test(pg).await;
+/// Long enough never to expire during a test.
+const LEASE: Duration = Duration::from_secs(60);
+/// Short enough to expire at once.
+const SHORT: Duration = Duration::from_millis(50);
+
+// ---------------------------------------------------------------------------------------------
+// The two databases
+
+/// A fresh database for one test.
+struct Db {
+    kind: &'static str,
+    url: String,
+    store: Store,
+    /// The SQLite file's directory, removed at the end.
+    _dir: Option<tempfile::TempDir>,
+    /// PostgreSQL: the server's URL and the test's database, dropped at the end.
+    postgres: Option<(String, String)>,
+}
+
+impl Db {
+    async fn sqlite() -> Db {
+        let dir = tempfile::tempdir().unwrap();
+        // A directory that does not exist yet: the store creates it, and the file.
+        let url = format!("sqlite://{}", dir.path().join("data/gate.db").display());
+        let store = Store::connect(&url).await.unwrap();
+        Db {
+            kind: "SQLite",
+            url,
+            store,
+            _dir: Some(dir),
+            postgres: None,
         }
-        Err(_) => {
+    }
+
+    /// A new database on the test server, or `None` (and a loud note) when none is configured.
+    async fn postgres() -> Option<Db> {
+        let Ok(admin) = std::env::var("GATE_TEST_POSTGRES_URL") else {
             assert!(
-                std::env::var("GATE_REQUIRE_POSTGRES").is_err(),
-                "GATE_REQUIRE_POSTGRES is set but GATE_TEST_POSTGRES_URL is not"
+                std::env::var("GATE_REQUIRE_POSTGRES").as_deref() != Ok("1"),
+                "GATE_REQUIRE_POSTGRES=1 but GATE_TEST_POSTGRES_URL is not set \
+                 (run scripts/postgres and export its output)"
             );
-            eprintln!("skipping the PostgreSQL half: GATE_TEST_POSTGRES_URL is not set");
+            eprintln!(
+                "\n!!! skipping Postgres store tests: GATE_TEST_POSTGRES_URL not set \
+                 (GATE_TEST_POSTGRES_URL=$(scripts/postgres) to run them) !!!\n"
+            );
+            return None;
+        };
+        let name = format!("gate_t_{}", uuid::Uuid::new_v4().simple());
+        let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
+        conn.execute(format!("CREATE DATABASE {name}").as_str())
+            .await
+            .unwrap();
+        conn.close().await.unwrap();
+        let (base, query) = admin.split_once('?').unwrap_or((&admin, ""));
+        let (server, _) = base.rsplit_once('/').unwrap();
+        let url = if query.is_empty() {
+            format!("{server}/{name}")
+        } else {
+            format!("{server}/{name}?{query}")
+        };
+        let store = Store::connect(&url).await.unwrap();
+        Some(Db {
+            kind: "PostgreSQL",
+            url,
+            store,
+            _dir: None,
+            postgres: Some((admin, name)),
+        })
+    }
+
+    /// Closes the store and drops a PostgreSQL test database (a failed test leaves it behind
+    /// for inspection).
+    async fn finish(self) {
+        let Db {
+            store, postgres, ..
+        } = self;
+        store.close().await;
+        // Connections handed back while `close` waited can stay open until the pool is dropped.
+        drop(store);
+        if let Some((admin, name)) = postgres {
+            // Not `WITH (FORCE)`: that needs rights over any autovacuum worker visiting the
+            // database. A plain drop waits a few seconds for sessions to end.
+            let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
+            conn.execute(format!("DROP DATABASE IF EXISTS {name}").as_str())
+                .await
+                .unwrap();
         }
     }
 }
+
+/// Declares each test once per database.
+macro_rules! on_both_databases {
+    ($($test:ident),* $(,)?) => {
+        mod store_on_sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $test() {
+                    let db = super::Db::sqlite().await;
+                    super::$test(&db).await;
+                    db.finish().await;
+                }
+            )*
+        }
+        mod store_on_postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $test() {
+                    let Some(db) = super::Db::postgres().await else {
+                        return;
+                    };
+                    super::$test(&db).await;
+                    db.finish().await;
+                }
+            )*
+        }
+    };
+}
+
+on_both_databases!(
+    migrations_apply_again_on_reconnect,
+    submit_is_idempotent_per_commit_and_suite,
+    a_thousand_concurrent_submissions,
+    leases_results_and_run_states,
+    an_expired_lease_goes_back_and_the_late_result_is_dropped,
+    a_job_that_keeps_losing_its_runner_ends_as_error,
+    concurrent_runners_never_get_the_same_job,
+    release_hands_a_job_back,
+    cancel_ends_queued_jobs_and_keeps_late_results,
+    rerun_failed_runs_only_the_failures,
+    runs_page_newest_first,
+    latest_runs_for_commit_gives_each_suites_latest,
+    artifacts_round_trip,
+    webhook_deliveries_are_deduplicated,
+    outbox_due_failed_delivered,
+);
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
 
 fn new_run(commit: &str, scenarios: &[&str]) -> NewRun {
     NewRun {
@@ -80,26 +183,49 @@ fn new_run(commit: &str, scenarios: &[&str]) -> NewRun {
     }
 }
 
+fn rerun(commit: &str, scenarios: &[&str]) -> NewRun {
+    NewRun {
+        rerun: true,
+        ..new_run(commit, scenarios)
+    }
+}
+
+/// A scenario result as a runner would send it; failures and errors say `boom in <name>`.
 fn result(name: &str, outcome: Outcome) -> ScenarioResult {
-    let attempt = |outcome| Attempt {
+    let attempt = |outcome, failure: Option<FailureKind>| Attempt {
         number: 1,
         outcome,
         worker: 1,
         duration_ms: 5,
         steps: vec![],
-        failure: None,
+        failure: failure.map(|kind| Failure {
+            kind,
+            step: Some(0),
+            location: Some(format!("{name}.toml:3:1")),
+            step_description: Some("click #buy".into()),
+            message: format!("boom in {name}"),
+            expected: None,
+            actual: None,
+        }),
         artifacts: Default::default(),
         console_errors: vec![],
         failed_requests: vec![],
     };
     let attempts = match outcome {
         Outcome::Flaky => vec![
-            attempt(AttemptOutcome::Failed),
-            attempt(AttemptOutcome::Passed),
+            attempt(AttemptOutcome::Failed, Some(FailureKind::Assertion)),
+            attempt(AttemptOutcome::Passed, None),
         ],
-        Outcome::Failed => vec![attempt(AttemptOutcome::Failed)],
-        Outcome::Error => vec![attempt(AttemptOutcome::Error)],
-        _ => vec![attempt(AttemptOutcome::Passed)],
+        Outcome::Failed => vec![attempt(
+            AttemptOutcome::Failed,
+            Some(FailureKind::Assertion),
+        )],
+        Outcome::Error => vec![attempt(
+            AttemptOutcome::Error,
+            Some(FailureKind::Infrastructure),
+        )],
+        Outcome::Cancelled => vec![attempt(AttemptOutcome::Cancelled, None)],
+        Outcome::Passed => vec![attempt(AttemptOutcome::Passed, None)],
     };
     ScenarioResult {
         name: name.into(),
@@ -111,78 +237,278 @@ fn result(name: &str, outcome: Outcome) -> ScenarioResult {
     }
 }
 
-const LEASE: Duration = Duration::from_secs(30);
-
-#[tokio::test]
-async fn submit_is_idempotent_even_under_concurrency() {
-    on_both("idem", |store| async move {
-        let (a, created) = store.submit(new_run("aaa", &["x"])).await.unwrap();
-        assert!(created);
-        let (b, created) = store.submit(new_run("aaa", &["x"])).await.unwrap();
-        assert!(!created);
-        assert_eq!(a.id, b.id);
-        let (c, created) = store
-            .submit(NewRun {
-                rerun: true,
-                ..new_run("aaa", &["x"])
-            })
-            .await
-            .unwrap();
-        assert!(created && c.id != a.id);
-        // The latest generation is what the commit's verdict reads.
-        let latest = store.latest_runs_for_commit("aaa").await.unwrap();
-        assert_eq!(
-            latest.iter().map(|r| r.id.clone()).collect::<Vec<_>>(),
-            vec![c.id.clone()]
-        );
-
-        // 200 concurrent submissions of 50 commits (4 each): exactly 50 runs.
-        let tasks = (0..200).map(|i| {
-            let store = store.clone();
-            tokio::spawn(async move {
-                store
-                    .submit(new_run(&format!("c{}", i % 50), &["x", "y"]))
-                    .await
-                    .unwrap()
-            })
-        });
-        let results: Vec<_> = futures::future::join_all(tasks)
-            .await
-            .into_iter()
-            .map(Result::unwrap)
-            .collect();
-        assert_eq!(results.iter().filter(|(_, created)| *created).count(), 50);
-        let all = store
-            .runs(&RunFilter {
-                limit: 1000,
-                ..Default::default()
-            })
-            .await
-            .unwrap();
-        assert_eq!(all.len(), 52);
-        for run in &all {
-            assert_eq!(
-                store.jobs(&run.id).await.unwrap().len(),
-                if run.commit == "aaa" { 1 } else { 2 }
-            );
+/// Waits until a lease that expires at `expires_at` (unix ms) has expired.
+async fn wait_past(expires_at: i64) {
+    loop {
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
+        if now.as_millis() as i64 > expires_at {
+            return;
         }
-    })
-    .await;
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
 }
 
-#[tokio::test]
-async fn leases_results_and_run_states() {
-    on_both("lease", |store| async move {
-        let (run, _) = store.submit(new_run("bbb", &["one", "two"])).await.unwrap();
-        let leased = store.lease("r1", 10, LEASE, 3).await.unwrap();
-        assert_eq!(leased.len(), 2);
-        assert!(
-            store.lease("r2", 10, LEASE, 3).await.unwrap().is_empty(),
-            "nothing left to lease"
-        );
+/// Runs in the store's "oldest first" order: creation time, then id (for runs created in the
+/// same millisecond).
+fn oldest_first<const N: usize>(mut runs: [RunRecord; N]) -> [RunRecord; N] {
+    runs.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+    runs
+}
+
+async fn run(store: &Store, id: &str) -> RunRecord {
+    store.run(id).await.unwrap().unwrap()
+}
+
+async fn complete(store: &Store, lease: &LeasedJob, outcome: Outcome) -> Completion {
+    store
+        .complete(
+            &lease.job.id,
+            &lease.token,
+            &result(&lease.job.scenario, outcome),
+            &[],
+        )
+        .await
+        .unwrap()
+}
+
+fn finished(completion: Completion) -> Option<RunRecord> {
+    match completion {
+        Completion::Recorded { run_finished } => run_finished.map(|r| *r),
+        Completion::LeaseLost => panic!("the lease was lost"),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tests
+
+async fn migrations_apply_again_on_reconnect(db: &Db) {
+    let (created, _) = db.store.submit(new_run("m1", &["a", "b"])).await.unwrap();
+    // A restart: the migrations run again (a no-op) and nothing is lost.
+    db.store.close().await;
+    for _ in 0..2 {
+        let again = Store::connect(&db.url).await.unwrap();
+        assert_eq!(run(&again, &created.id).await, created);
+        assert_eq!(again.jobs(&created.id).await.unwrap().len(), 2);
+        again.ping().await.unwrap();
+        again.close().await;
+    }
+}
+
+async fn submit_is_idempotent_per_commit_and_suite(db: &Db) {
+    let store = &db.store;
+    let full = NewRun {
+        branch: Some("feature/x".into()),
+        pr: Some(42),
+        committed_at: Some("2026-11-27T10:00:00Z".into()),
+        tags: vec!["critical".into()],
+        ..new_run("aaa", &["login", "checkout", "api"])
+    };
+    let (first, created) = store.submit(full.clone()).await.unwrap();
+    assert!(created);
+    assert_eq!(
+        (first.commit.as_str(), first.branch.as_deref(), first.pr),
+        ("aaa", Some("feature/x"), Some(42))
+    );
+    assert_eq!(first.committed_at.as_deref(), Some("2026-11-27T10:00:00Z"));
+    assert_eq!(
+        (first.tags.clone(), first.sources.clone()),
+        (full.tags.clone(), full.sources.clone())
+    );
+    assert_eq!(
+        (first.state, first.reason.clone(), first.started_at),
+        (RunState::Queued, None, None)
+    );
+    assert_eq!(
+        run(store, &first.id).await,
+        first,
+        "what submit returns is what is stored"
+    );
+    let jobs = store.jobs(&first.id).await.unwrap();
+    assert_eq!(
+        jobs.iter()
+            .map(|j| (j.scenario.as_str(), j.path.as_str(), j.position))
+            .collect::<Vec<_>>(),
+        [
+            ("login", "login.toml", 0),
+            ("checkout", "checkout.toml", 1),
+            ("api", "api.toml", 2)
+        ]
+    );
+    assert!(jobs.iter().all(|j| j.state == JobState::Queued
+        && j.leases == 0
+        && j.outcome.is_none()
+        && j.result.is_none()));
+
+    let (again, created) = store.submit(full.clone()).await.unwrap();
+    assert!(!created);
+    assert_eq!(again.id, first.id);
+
+    // Another suite of the same commit is another run.
+    let (other_suite, created) = store
+        .submit(NewRun {
+            suite: "suite-2".into(),
+            ..full.clone()
+        })
+        .await
+        .unwrap();
+    assert!(created && other_suite.id != first.id);
+
+    // A re-run is a new run, and plain submissions then give the newest.
+    let (second, created) = store
+        .submit(NewRun {
+            rerun: true,
+            ..full.clone()
+        })
+        .await
+        .unwrap();
+    assert!(created && second.id != first.id);
+    assert_eq!(
+        store.submit(full.clone()).await.unwrap(),
+        (second.clone(), false)
+    );
+    assert_eq!(
+        store.latest_runs_for_commit("aaa").await.unwrap(),
+        oldest_first([other_suite, second])
+    );
+
+    assert_eq!(store.run("no-such-run").await.unwrap(), None);
+    assert!(store.jobs("no-such-run").await.unwrap().is_empty());
+
+    // A run with nothing to run ends at once instead of waiting forever.
+    let (empty, _) = store.submit(new_run("empty", &[])).await.unwrap();
+    assert_eq!(empty.state, RunState::Error);
+    assert_eq!(run(store, &empty.id).await, empty);
+}
+
+async fn a_thousand_concurrent_submissions(db: &Db) {
+    let store = &db.store;
+    // Ten commits with a run already, re-run ten times each; 150 commits submitted six times
+    // each; all 1,000 submissions at once, in random order.
+    for i in 0..10 {
+        store
+            .submit(new_run(&format!("r{i}"), &["x", "y"]))
+            .await
+            .unwrap();
+    }
+    let mut submissions: Vec<NewRun> = (0..900)
+        .map(|i| new_run(&format!("c{}", i % 150), &["a", "b", "c"]))
+        .chain((0..100).map(|i| rerun(&format!("r{}", i % 10), &["x", "y"])))
+        .collect();
+    submissions.shuffle(&mut rand::rng());
+    let started = Instant::now();
+    let tasks = submissions.into_iter().map(|new| {
+        let store = store.clone();
+        tokio::spawn(async move {
+            let rerun = new.rerun;
+            let (run, created) = store.submit(new).await.unwrap();
+            (run, created, rerun)
+        })
+    });
+    let results: Vec<(RunRecord, bool, bool)> = futures::future::try_join_all(tasks).await.unwrap();
+    let elapsed = started.elapsed();
+    eprintln!("1,000 concurrent submissions on {}: {elapsed:?}", db.kind);
+
+    let mut plain: HashMap<String, HashSet<String>> = HashMap::new();
+    let mut reruns = HashSet::new();
+    for (run, created, rerun) in &results {
+        if *rerun {
+            assert!(created, "a re-run always makes a new run");
+            reruns.insert(run.id.clone());
+        } else {
+            plain
+                .entry(run.commit.clone())
+                .or_default()
+                .insert(run.id.clone());
+        }
+    }
+    assert_eq!(plain.len(), 150);
+    assert!(
+        plain.values().all(|ids| ids.len() == 1),
+        "one run per commit"
+    );
+    assert_eq!(reruns.len(), 100);
+    assert_eq!(
+        results.iter().filter(|(_, created, _)| *created).count(),
+        250
+    );
+
+    let all = store
+        .runs(&RunFilter {
+            limit: 1000,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 10 + 150 + 100);
+    let r3 = store
+        .runs(&RunFilter {
+            commit: Some("r3".into()),
+            limit: 1000,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(r3.len(), 11, "the first run and ten re-runs");
+    let latest = store.latest_runs_for_commit("r3").await.unwrap();
+    assert_eq!(latest.len(), 1);
+    assert!(reruns.contains(&latest[0].id));
+    assert_eq!(
+        store.queue_stats().await.unwrap(),
+        QueueStats {
+            queued_jobs: 10 * 2 + 150 * 3 + 100 * 2,
+            running_jobs: 0,
+            queued_runs: 260,
+            running_runs: 0,
+        }
+    );
+}
+
+async fn leases_results_and_run_states(db: &Db) {
+    use Outcome::{Error, Failed, Flaky, Passed};
+    let store = &db.store;
+    let cases: [(&[Outcome], RunState); 6] = [
+        (&[Passed, Passed], RunState::Passed),
+        (&[Flaky, Passed], RunState::Passed),
+        (&[Passed, Failed, Error], RunState::Failed),
+        (&[Passed, Error, Error], RunState::Error),
+        (&[Passed, Outcome::Cancelled], RunState::Error),
+        (&[Flaky], RunState::Passed),
+    ];
+    for (case, (outcomes, expected)) in cases.iter().enumerate() {
+        let names: Vec<String> = (0..outcomes.len()).map(|i| format!("s{i}")).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let (submitted, _) = store
+            .submit(new_run(&format!("states{case}"), &names))
+            .await
+            .unwrap();
+
+        let leased = store.lease("runner-1", 10, LEASE, 3).await.unwrap();
         assert_eq!(
-            store.run(&run.id).await.unwrap().unwrap().state,
-            RunState::Running
+            leased.len(),
+            outcomes.len(),
+            "case {case}: every job handed out"
+        );
+        assert!(
+            store
+                .lease("runner-2", 10, LEASE, 3)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        for (i, lease) in leased.iter().enumerate() {
+            assert_eq!(lease.job.position as usize, i, "in scenario order");
+            assert_eq!((lease.job.state, lease.job.leases), (JobState::Running, 1));
+            assert_eq!(lease.job.lease_owner.as_deref(), Some("runner-1"));
+            assert_eq!(lease.run.id, submitted.id);
+            assert_eq!(lease.run.base_url, submitted.base_url);
+            assert_eq!(lease.run.sources, submitted.sources);
+        }
+        let running = run(store, &submitted.id).await;
+        assert_eq!(running.state, RunState::Running);
+        assert!(running.started_at.is_some());
+        assert_eq!(
+            store.queue_stats().await.unwrap().running_jobs,
+            outcomes.len() as u64
         );
         assert!(
             store
@@ -197,265 +523,705 @@ async fn leases_results_and_run_states() {
                 .unwrap()
         );
 
-        let first = store
-            .complete(
-                &leased[0].job.id,
-                &leased[0].token,
-                &result("one", Outcome::Flaky),
-                &[("one/shot.png".into(), vec![1, 2, 3])],
-            )
-            .await
-            .unwrap();
-        assert_eq!(first, Completion::Recorded { run_finished: None });
-        // A second delivery of the same result (retry after a timeout) is not recorded twice.
-        let again = store
-            .complete(
-                &leased[0].job.id,
-                &leased[0].token,
-                &result("one", Outcome::Flaky),
-                &[],
-            )
-            .await
-            .unwrap();
-        assert_eq!(again, Completion::LeaseLost);
-        let Completion::Recorded {
-            run_finished: Some(done),
-        } = store
-            .complete(
-                &leased[1].job.id,
-                &leased[1].token,
-                &result("two", Outcome::Failed),
-                &[],
-            )
-            .await
-            .unwrap()
-        else {
-            panic!("the last result finishes the run")
-        };
-        assert_eq!(done.state, RunState::Failed);
+        let mut done = None;
+        for (i, (lease, outcome)) in leased.iter().zip(outcomes.iter()).enumerate() {
+            let finished_run = finished(complete(store, lease, *outcome).await);
+            assert_eq!(
+                finished_run.is_some(),
+                i + 1 == outcomes.len(),
+                "only the last job finishes the run"
+            );
+            done = finished_run;
+        }
+        let done = done.unwrap();
+        assert_eq!(done.state, *expected, "case {case}: {outcomes:?}");
+        assert_eq!(run(store, &submitted.id).await, done);
+        assert!(done.finished_at.is_some());
+        match expected {
+            RunState::Error if outcomes.contains(&Error) => {
+                assert_eq!(
+                    done.reason.as_deref(),
+                    Some("scenario `s1`: boom in s1 (and 1 more)")
+                );
+            }
+            RunState::Error => {
+                assert_eq!(
+                    done.reason.as_deref(),
+                    Some("scenario `s1`: it was not run (its runner stopped it)")
+                );
+            }
+            _ => assert_eq!(done.reason, None),
+        }
+        let jobs = store.jobs(&submitted.id).await.unwrap();
+        for (job, outcome) in jobs.iter().zip(outcomes.iter()) {
+            assert_eq!(job.state, JobState::Done);
+            assert_eq!(job.outcome.as_deref(), Some(outcome.as_str()));
+            assert_eq!(job.result, Some(result(&job.scenario, *outcome)));
+            assert!(job.finished_at.is_some());
+        }
+        // A result delivered twice (a retry after a timeout) is recorded once.
         assert_eq!(
-            store.artifact(&run.id, "one/shot.png").await.unwrap(),
-            Some(vec![1, 2, 3])
-        );
-        assert_eq!(store.artifact(&run.id, "missing").await.unwrap(), None);
-        let jobs = store.jobs(&run.id).await.unwrap();
-        assert_eq!(
-            jobs.iter()
-                .map(|j| j.outcome.clone().unwrap())
-                .collect::<Vec<_>>(),
-            ["flaky", "failed"]
+            complete(store, &leased[0], Passed).await,
+            Completion::LeaseLost
         );
         assert!(
-            jobs.iter()
-                .all(|j| j.state == JobState::Done && j.result.is_some())
+            !store
+                .heartbeat(&leased[0].job.id, &leased[0].token, LEASE)
+                .await
+                .unwrap()
         );
+        assert_eq!(store.jobs(&submitted.id).await.unwrap(), jobs);
+    }
+    assert_eq!(store.queue_stats().await.unwrap(), QueueStats::default());
+}
 
-        // Re-running the failures makes a new run with only `two`.
-        let rerun = store.rerun_failed(&run.id).await.unwrap().unwrap();
-        assert_ne!(rerun.id, run.id);
+async fn an_expired_lease_goes_back_and_the_late_result_is_dropped(db: &Db) {
+    let store = &db.store;
+    let (submitted, _) = store.submit(new_run("ccc", &["only"])).await.unwrap();
+    let first = store
+        .lease("dead-agent", 1, SHORT, 3)
+        .await
+        .unwrap()
+        .remove(0);
+    wait_past(first.expires_at).await;
+    let second = store
+        .lease("live-agent", 1, LEASE, 3)
+        .await
+        .unwrap()
+        .remove(0);
+    assert_eq!(second.job.id, first.job.id);
+    assert_eq!(second.job.leases, 2);
+    assert_eq!(second.job.lease_owner.as_deref(), Some("live-agent"));
+    assert_ne!(second.token, first.token);
+
+    // The first runner comes back: its heartbeat and its result are refused.
+    assert!(
+        !store
+            .heartbeat(&first.job.id, &first.token, LEASE)
+            .await
+            .unwrap()
+    );
+    let late = store
+        .complete(
+            &first.job.id,
+            &first.token,
+            &result("only", Outcome::Passed),
+            &[("only/late.png".into(), vec![1])],
+        )
+        .await
+        .unwrap();
+    assert_eq!(late, Completion::LeaseLost);
+    assert_eq!(
+        store
+            .artifact(&submitted.id, "only/late.png")
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        store.jobs(&submitted.id).await.unwrap()[0].state,
+        JobState::Running
+    );
+
+    let done = finished(complete(store, &second, Outcome::Failed).await).unwrap();
+    assert_eq!(done.state, RunState::Failed);
+    let jobs = store.jobs(&submitted.id).await.unwrap();
+    assert_eq!(jobs[0].result, Some(result("only", Outcome::Failed)));
+
+    // A lease that expired but that nobody took yet still holds: its result counts.
+    let (slow, _) = store.submit(new_run("slow", &["only"])).await.unwrap();
+    let lease = store
+        .lease("slow-agent", 1, SHORT, 3)
+        .await
+        .unwrap()
+        .remove(0);
+    wait_past(lease.expires_at).await;
+    let done = finished(complete(store, &lease, Outcome::Passed).await).unwrap();
+    assert_eq!((done.id, done.state), (slow.id, RunState::Passed));
+}
+
+async fn a_job_that_keeps_losing_its_runner_ends_as_error(db: &Db) {
+    let store = &db.store;
+    let (cursed, _) = store.submit(new_run("ddd", &["cursed"])).await.unwrap();
+    for attempt in 1..=3 {
+        let lease = store
+            .lease("dying-agent", 1, SHORT, 3)
+            .await
+            .unwrap()
+            .remove(0);
         assert_eq!(
+            (lease.job.id.clone(), lease.job.leases),
+            (store.jobs(&cursed.id).await.unwrap()[0].id.clone(), attempt)
+        );
+        wait_past(lease.expires_at).await;
+    }
+    let (healthy, _) = store.submit(new_run("eee", &["fine"])).await.unwrap();
+    // The lost job is ended instead of leased, and the capacity goes to the next job.
+    let (leased, ended) = store.lease_and_expire("agent", 1, LEASE, 3).await.unwrap();
+    assert_eq!(leased.len(), 1);
+    assert_eq!(leased[0].run.id, healthy.id);
+    assert_eq!(ended.len(), 1);
+    let ended = &ended[0];
+    assert_eq!(
+        (ended.id.as_str(), ended.state),
+        (cursed.id.as_str(), RunState::Error)
+    );
+    let reason = "the runner was lost 3 times (agent died or server restarted)";
+    assert_eq!(
+        ended.reason.clone().unwrap(),
+        format!("scenario `cursed`: {reason}")
+    );
+    assert_eq!(run(store, &cursed.id).await, *ended);
+    let job = store.jobs(&cursed.id).await.unwrap().remove(0);
+    assert_eq!(
+        (job.state, job.outcome.as_deref(), job.leases),
+        (JobState::Done, Some("error"), 3)
+    );
+    let recorded = job.result.unwrap();
+    assert_eq!(recorded.outcome, Outcome::Error);
+    assert_eq!(recorded.failure().unwrap().message, reason);
+    assert!(store.lease("agent", 5, LEASE, 3).await.unwrap().is_empty());
+}
+
+async fn concurrent_runners_never_get_the_same_job(db: &Db) {
+    let store = &db.store;
+    for i in 0..20 {
+        store
+            .submit(new_run(&format!("race{i}"), &["a", "b", "c"]))
+            .await
+            .unwrap();
+    }
+    let runners = (0..8).map(|w| {
+        let store = store.clone();
+        tokio::spawn(async move {
+            let owner = format!("runner-{w}");
+            let mut mine = Vec::new();
+            loop {
+                let got = store.lease(&owner, 2, LEASE, 3).await.unwrap();
+                if got.is_empty() {
+                    return mine;
+                }
+                mine.extend(got);
+            }
+        })
+    });
+    let leased: Vec<LeasedJob> = futures::future::try_join_all(runners)
+        .await
+        .unwrap()
+        .into_iter()
+        .flatten()
+        .collect();
+    assert_eq!(leased.len(), 60);
+    let distinct: HashSet<&str> = leased.iter().map(|l| l.job.id.as_str()).collect();
+    assert_eq!(distinct.len(), 60, "no job leased twice");
+
+    // Every runner reports at once: each result is recorded, each run finished exactly once.
+    let reports = leased.into_iter().map(|lease| {
+        let store = store.clone();
+        tokio::spawn(async move { finished(complete(&store, &lease, Outcome::Passed).await) })
+    });
+    let finished_runs: Vec<RunRecord> = futures::future::try_join_all(reports)
+        .await
+        .unwrap()
+        .into_iter()
+        .flatten()
+        .collect();
+    assert_eq!(finished_runs.len(), 20);
+    assert!(finished_runs.iter().all(|r| r.state == RunState::Passed));
+    assert_eq!(
+        finished_runs
+            .iter()
+            .map(|r| r.id.as_str())
+            .collect::<HashSet<_>>()
+            .len(),
+        20
+    );
+    for run in &finished_runs {
+        assert!(
             store
-                .jobs(&rerun.id)
+                .jobs(&run.id)
                 .await
                 .unwrap()
                 .iter()
-                .map(|j| j.scenario.clone())
-                .collect::<Vec<_>>(),
-            ["two"]
+                .all(|j| j.leases == 1)
         );
-    })
-    .await;
+    }
 }
 
-#[tokio::test]
-async fn expired_leases_go_back_and_late_results_are_dropped() {
-    on_both("expiry", |store| async move {
-        let (run, _) = store.submit(new_run("ccc", &["only"])).await.unwrap();
-        let short = Duration::from_millis(50);
-        let first = store
-            .lease("dead-agent", 1, short, 2)
-            .await
-            .unwrap()
-            .remove(0);
-        tokio::time::sleep(Duration::from_millis(120)).await; // past the lease: that is the point
-        let second = store
-            .lease("live-agent", 1, LEASE, 2)
-            .await
-            .unwrap()
-            .remove(0);
-        assert_eq!(second.job.id, first.job.id);
-        assert_eq!(second.job.leases, 2);
-        assert_eq!(
-            store
-                .complete(
-                    &first.job.id,
-                    &first.token,
-                    &result("only", Outcome::Passed),
-                    &[]
-                )
-                .await
-                .unwrap(),
-            Completion::LeaseLost
-        );
-        assert!(matches!(
-            store
-                .complete(
-                    &second.job.id,
-                    &second.token,
-                    &result("only", Outcome::Passed),
-                    &[]
-                )
-                .await
-                .unwrap(),
-            Completion::Recorded {
-                run_finished: Some(_)
-            }
-        ));
-        assert_eq!(
-            store.run(&run.id).await.unwrap().unwrap().state,
-            RunState::Passed
-        );
+async fn release_hands_a_job_back(db: &Db) {
+    let store = &db.store;
+    let (submitted, _) = store.submit(new_run("rel", &["a", "b"])).await.unwrap();
+    let lease = store.lease("r", 1, LEASE, 3).await.unwrap().remove(0);
+    assert_eq!(lease.job.scenario, "a");
 
-        // A job that keeps losing its runner ends as an error after `max_leases`.
-        let (run, _) = store.submit(new_run("ddd", &["cursed"])).await.unwrap();
-        for _ in 0..2 {
-            store.lease("flaky-agent", 1, short, 2).await.unwrap();
-            tokio::time::sleep(Duration::from_millis(120)).await;
-        }
-        assert!(
-            store
-                .lease("flaky-agent", 1, short, 2)
-                .await
-                .unwrap()
-                .is_empty()
-        );
-        let run = store.run(&run.id).await.unwrap().unwrap();
-        assert_eq!(run.state, RunState::Error);
-        assert!(run.reason.unwrap().contains("lost 2 times"));
-    })
-    .await;
+    store.release(&lease.job.id, "not-the-token").await.unwrap();
+    assert_eq!(
+        store.jobs(&submitted.id).await.unwrap()[0].state,
+        JobState::Running
+    );
+
+    store.release(&lease.job.id, &lease.token).await.unwrap();
+    let job = store.jobs(&submitted.id).await.unwrap().remove(0);
+    assert_eq!(
+        (job.state, job.lease_owner, job.leases),
+        (JobState::Queued, None, 1)
+    );
+    assert!(
+        !store
+            .heartbeat(&lease.job.id, &lease.token, LEASE)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        complete(store, &lease, Outcome::Passed).await,
+        Completion::LeaseLost
+    );
+    assert_eq!(run(store, &submitted.id).await.state, RunState::Running);
+
+    let again = store.lease("r2", 5, LEASE, 3).await.unwrap();
+    assert_eq!(
+        again
+            .iter()
+            .map(|l| (l.job.scenario.as_str(), l.job.leases))
+            .collect::<Vec<_>>(),
+        [("a", 2), ("b", 1)],
+        "the released job is queued again, in its place"
+    );
 }
 
-#[tokio::test]
-async fn concurrent_leasing_never_hands_a_job_out_twice() {
-    on_both("race", |store| async move {
-        for i in 0..20 {
-            store
-                .submit(new_run(&format!("r{i}"), &["a", "b", "c"]))
-                .await
-                .unwrap();
-        }
-        let tasks = (0..8).map(|w| {
-            let store = store.clone();
-            tokio::spawn(async move {
-                let mut mine = Vec::new();
-                loop {
-                    let got = store.lease(&format!("w{w}"), 2, LEASE, 3).await.unwrap();
-                    if got.is_empty() {
-                        return mine;
-                    }
-                    mine.extend(got.into_iter().map(|l| l.job.id));
-                }
+async fn cancel_ends_queued_jobs_and_keeps_late_results(db: &Db) {
+    let store = &db.store;
+    let (submitted, _) = store
+        .submit(new_run("can", &["a", "b", "c"]))
+        .await
+        .unwrap();
+    let running = store.lease("r", 1, LEASE, 3).await.unwrap().remove(0);
+    let cancelled = store
+        .cancel_run(&submitted.id, "cancelled by alice")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(cancelled.state, RunState::Cancelled);
+    assert_eq!(cancelled.reason.as_deref(), Some("cancelled by alice"));
+    assert!(cancelled.finished_at.is_some());
+    let jobs = store.jobs(&submitted.id).await.unwrap();
+    assert_eq!(
+        jobs.iter()
+            .map(|j| (j.state, j.outcome.as_deref()))
+            .collect::<Vec<_>>(),
+        [
+            (JobState::Running, None),
+            (JobState::Done, Some("cancelled")),
+            (JobState::Done, Some("cancelled"))
+        ]
+    );
+    assert!(store.lease("r", 5, LEASE, 3).await.unwrap().is_empty());
+
+    // The running scenario may still report; the run stays cancelled.
+    assert_eq!(
+        finished(complete(store, &running, Outcome::Passed).await),
+        None
+    );
+    assert_eq!(run(store, &submitted.id).await, cancelled);
+    assert_eq!(
+        store.jobs(&submitted.id).await.unwrap()[0]
+            .outcome
+            .as_deref(),
+        Some("passed")
+    );
+
+    // Cancelling again, or cancelling a finished run, changes nothing.
+    let again = store
+        .cancel_run(&submitted.id, "cancelled by bob")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(again, cancelled);
+    let (passed, _) = store.submit(new_run("done", &["a"])).await.unwrap();
+    let lease = store.lease("r", 1, LEASE, 3).await.unwrap().remove(0);
+    finished(complete(store, &lease, Outcome::Passed).await).unwrap();
+    let kept = store
+        .cancel_run(&passed.id, "too late")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((kept.state, kept.reason), (RunState::Passed, None));
+    assert_eq!(store.cancel_run("no-such-run", "x").await.unwrap(), None);
+
+    // Jobs of a cancelled run never queue again: handed back, or their runner lost.
+    let (other, _) = store.submit(new_run("can2", &["a", "b"])).await.unwrap();
+    let [handed_back, lost]: [LeasedJob; 2] = store
+        .lease("r", 2, SHORT, 3)
+        .await
+        .unwrap()
+        .try_into()
+        .unwrap();
+    store
+        .cancel_run(&other.id, "cancelled by carol")
+        .await
+        .unwrap();
+    store
+        .release(&handed_back.job.id, &handed_back.token)
+        .await
+        .unwrap();
+    wait_past(lost.expires_at).await;
+    assert!(store.lease("r", 5, LEASE, 3).await.unwrap().is_empty());
+    let jobs = store.jobs(&other.id).await.unwrap();
+    assert!(
+        jobs.iter()
+            .all(|j| j.state == JobState::Done && j.outcome.as_deref() == Some("cancelled"))
+    );
+    assert_eq!(run(store, &other.id).await.state, RunState::Cancelled);
+    assert_eq!(store.queue_stats().await.unwrap(), QueueStats::default());
+}
+
+async fn rerun_failed_runs_only_the_failures(db: &Db) {
+    let store = &db.store;
+    let (first, _) = store
+        .submit(new_run("fff", &["a", "b", "c", "d"]))
+        .await
+        .unwrap();
+    let leased = store.lease("r", 4, LEASE, 3).await.unwrap();
+    for (lease, outcome) in leased.iter().zip([
+        Outcome::Passed,
+        Outcome::Failed,
+        Outcome::Error,
+        Outcome::Flaky,
+    ]) {
+        complete(store, lease, outcome).await;
+    }
+    let second = store.rerun_failed(&first.id).await.unwrap().unwrap();
+    assert_ne!(second.id, first.id);
+    assert_eq!(
+        (
+            &second.commit,
+            &second.suite,
+            &second.sources,
+            &second.base_url,
+            second.state
+        ),
+        (
+            &first.commit,
+            &first.suite,
+            &first.sources,
+            &first.base_url,
+            RunState::Queued
+        )
+    );
+    let jobs = store.jobs(&second.id).await.unwrap();
+    assert_eq!(
+        jobs.iter()
+            .map(|j| (j.scenario.as_str(), j.position))
+            .collect::<Vec<_>>(),
+        [("b", 0), ("c", 1)]
+    );
+    assert_eq!(
+        store.latest_runs_for_commit("fff").await.unwrap(),
+        std::slice::from_ref(&second)
+    );
+
+    // Cancelled scenarios are re-run too; a re-run of a re-run is the next generation.
+    store.cancel_run(&second.id, "cancelled").await.unwrap();
+    let third = store.rerun_failed(&second.id).await.unwrap().unwrap();
+    assert_eq!(store.jobs(&third.id).await.unwrap().len(), 2);
+    assert_eq!(
+        store.latest_runs_for_commit("fff").await.unwrap(),
+        std::slice::from_ref(&third)
+    );
+
+    // Nothing failed: the run itself, unchanged.
+    let (clean, _) = store.submit(new_run("ggg", &["a"])).await.unwrap();
+    let lease = store.lease("r", 5, LEASE, 3).await.unwrap();
+    assert_eq!(
+        lease.len(),
+        3,
+        "the re-run's two jobs, then the clean run's"
+    );
+    for lease in &lease {
+        complete(store, lease, Outcome::Passed).await;
+    }
+    let clean = run(store, &clean.id).await;
+    assert_eq!(store.rerun_failed(&clean.id).await.unwrap(), Some(clean));
+    assert_eq!(store.rerun_failed("no-such-run").await.unwrap(), None);
+}
+
+async fn runs_page_newest_first(db: &Db) {
+    let store = &db.store;
+    for i in 0..10 {
+        let branch = if i < 7 { "main" } else { "dev" };
+        store
+            .submit(NewRun {
+                branch: Some(branch.into()),
+                ..new_run(&format!("p{i}"), &["a"])
             })
-        });
-        let mut all: Vec<String> = futures::future::join_all(tasks)
             .await
-            .into_iter()
-            .flat_map(Result::unwrap)
-            .collect();
-        assert_eq!(all.len(), 60);
-        all.sort();
-        all.dedup();
-        assert_eq!(all.len(), 60, "no job leased twice");
-    })
-    .await;
+            .unwrap();
+    }
+    let mut seen: Vec<RunRecord> = Vec::new();
+    let mut before = None;
+    loop {
+        let page = store
+            .runs(&RunFilter {
+                limit: 3,
+                before: before.clone(),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert!(page.len() <= 3);
+        let Some(last) = page.last() else { break };
+        before = Some(last.id.clone());
+        seen.extend(page);
+    }
+    assert_eq!(seen.len(), 10);
+    assert!(
+        seen.windows(2)
+            .all(|w| (w[0].created_at, &w[0].id) > (w[1].created_at, &w[1].id)),
+        "newest first, no run twice"
+    );
+
+    let count = |filter: RunFilter| async move { store.runs(&filter).await.unwrap().len() };
+    assert_eq!(
+        count(RunFilter {
+            branch: Some("dev".into()),
+            ..Default::default()
+        })
+        .await,
+        3
+    );
+    assert_eq!(
+        count(RunFilter {
+            commit: Some("p2".into()),
+            ..Default::default()
+        })
+        .await,
+        1
+    );
+    assert_eq!(
+        count(RunFilter {
+            state: Some(RunState::Queued),
+            ..Default::default()
+        })
+        .await,
+        10
+    );
+    assert_eq!(
+        count(RunFilter {
+            state: Some(RunState::Passed),
+            ..Default::default()
+        })
+        .await,
+        0
+    );
+    assert_eq!(
+        count(RunFilter {
+            before: Some("no-such-run".into()),
+            ..Default::default()
+        })
+        .await,
+        0
+    );
+    let dev_after_newest = RunFilter {
+        branch: Some("dev".into()),
+        before: Some(seen[0].id.clone()),
+        ..Default::default()
+    };
+    assert_eq!(count(dev_after_newest).await, 2);
 }
 
-#[tokio::test]
-async fn release_cancel_paging_deliveries_and_outbox() {
-    on_both("misc", |store| async move {
-        let (run, _) = store.submit(new_run("eee", &["a", "b"])).await.unwrap();
-        let lease = store.lease("r", 1, LEASE, 3).await.unwrap().remove(0);
-        store.release(&lease.job.id, &lease.token).await.unwrap();
-        assert_eq!(
-            store.lease("r", 5, LEASE, 3).await.unwrap().len(),
-            2,
-            "the released job is queued again"
-        );
-        let cancelled = store
-            .cancel_run(&run.id, "superseded")
+async fn latest_runs_for_commit_gives_each_suites_latest(db: &Db) {
+    let store = &db.store;
+    let suite = |name: &str, new: NewRun| NewRun {
+        suite: name.into(),
+        ..new
+    };
+    store
+        .submit(suite("s1", new_run("hhh", &["a"])))
+        .await
+        .unwrap();
+    let (s2, _) = store
+        .submit(suite("s2", new_run("hhh", &["a"])))
+        .await
+        .unwrap();
+    store
+        .submit(suite("s1", rerun("hhh", &["a"])))
+        .await
+        .unwrap();
+    let (s1_latest, _) = store
+        .submit(suite("s1", rerun("hhh", &["a"])))
+        .await
+        .unwrap();
+    store
+        .submit(suite("s1", new_run("iii", &["a"])))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.latest_runs_for_commit("hhh").await.unwrap(),
+        oldest_first([s2, s1_latest])
+    );
+    assert!(
+        store
+            .latest_runs_for_commit("unknown")
             .await
             .unwrap()
-            .unwrap();
-        assert_eq!(cancelled.state, RunState::Cancelled);
+            .is_empty()
+    );
+}
 
-        for i in 0..7 {
-            store
-                .submit(new_run(&format!("p{i}"), &["a"]))
-                .await
-                .unwrap();
-        }
-        let mut seen = Vec::new();
-        let mut before = None;
-        loop {
-            let page = store
-                .runs(&RunFilter {
-                    limit: 3,
-                    before: before.clone(),
-                    ..Default::default()
-                })
-                .await
-                .unwrap();
-            if page.is_empty() {
-                break;
-            }
-            before = page.last().map(|r| r.id.clone());
-            seen.extend(page.into_iter().map(|r| r.id));
-        }
-        assert_eq!(seen.len(), 8);
-        let mut unique = seen.clone();
-        unique.sort();
-        unique.dedup();
-        assert_eq!(unique.len(), 8, "pages do not overlap");
+async fn artifacts_round_trip(db: &Db) {
+    let store = &db.store;
+    let (submitted, _) = store.submit(new_run("art", &["a", "b"])).await.unwrap();
+    let [a, b]: [LeasedJob; 2] = store
+        .lease("r", 2, LEASE, 3)
+        .await
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let png: Vec<u8> = (0..=255u8).cycle().take(70_000).collect();
+    let html = "<p>Ünïcödé ✓</p>".as_bytes().to_vec();
+    store
+        .complete(
+            &a.job.id,
+            &a.token,
+            &result("a", Outcome::Failed),
+            &[
+                ("a/attempt-1/failure.png".into(), png.clone()),
+                ("a/attempt-1/page.html".into(), html.clone()),
+                ("shared/empty.txt".into(), vec![]),
+            ],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .artifact(&submitted.id, "a/attempt-1/failure.png")
+            .await
+            .unwrap(),
+        Some(png)
+    );
+    assert_eq!(
+        store
+            .artifact(&submitted.id, "a/attempt-1/page.html")
+            .await
+            .unwrap(),
+        Some(html)
+    );
+    assert_eq!(
+        store
+            .artifact(&submitted.id, "shared/empty.txt")
+            .await
+            .unwrap(),
+        Some(vec![])
+    );
+    assert_eq!(
+        store.artifact(&submitted.id, "missing.png").await.unwrap(),
+        None
+    );
+    assert_eq!(
+        store
+            .artifact("other-run", "a/attempt-1/failure.png")
+            .await
+            .unwrap(),
+        None
+    );
+    // A later job of the run writing the same path replaces the file.
+    store
+        .complete(
+            &b.job.id,
+            &b.token,
+            &result("b", Outcome::Passed),
+            &[("shared/empty.txt".into(), b"now full".to_vec())],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .artifact(&submitted.id, "shared/empty.txt")
+            .await
+            .unwrap(),
+        Some(b"now full".to_vec())
+    );
+}
 
-        assert!(store.record_delivery("d-1").await.unwrap());
-        assert!(!store.record_delivery("d-1").await.unwrap());
+async fn webhook_deliveries_are_deduplicated(db: &Db) {
+    let store = &db.store;
+    let attempts = (0..50).map(|_| {
+        let store = store.clone();
+        tokio::spawn(async move { store.record_delivery("delivery-1").await.unwrap() })
+    });
+    let fresh = futures::future::try_join_all(attempts).await.unwrap();
+    assert_eq!(
+        fresh.iter().filter(|f| **f).count(),
+        1,
+        "exactly one delivery is new"
+    );
+    assert!(store.record_delivery("delivery-2").await.unwrap());
+    assert!(!store.record_delivery("delivery-2").await.unwrap());
+}
 
-        let status = OutboxStatus {
-            id: "s1".into(),
-            sha: "eee".into(),
-            state: "success".into(),
-            description: "ok".into(),
-            target_url: "http://x".into(),
-            attempts: 0,
-            next_attempt_at: 0,
-        };
-        store.enqueue_status(&status).await.unwrap();
-        assert_eq!(store.due_statuses(10, 10).await.unwrap().len(), 1);
-        store.status_failed("s1", 1_000, "502").await.unwrap();
-        assert!(store.due_statuses(10, 10).await.unwrap().is_empty());
-        assert_eq!(store.due_statuses(1_000, 10).await.unwrap()[0].attempts, 1);
-        // A newer status of the same commit supersedes an undelivered older one.
-        let newer = OutboxStatus {
-            id: "s2".into(),
-            state: "failure".into(),
-            ..status.clone()
-        };
-        store.enqueue_status(&newer).await.unwrap();
-        let due = store.due_statuses(i64::MAX / 4, 10).await.unwrap();
-        assert_eq!(
-            due.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(),
-            ["s2"]
-        );
-        store.status_delivered("s2").await.unwrap();
-        assert!(
-            store
-                .due_statuses(i64::MAX / 4, 10)
-                .await
-                .unwrap()
-                .is_empty()
-        );
-        store.ping().await.unwrap();
-    })
-    .await;
+async fn outbox_due_failed_delivered(db: &Db) {
+    let store = &db.store;
+    let status = OutboxStatus {
+        id: "s1".into(),
+        sha: "jjj".into(),
+        state: "pending".into(),
+        description: "running".into(),
+        target_url: "http://gate/runs/1".into(),
+        attempts: 0,
+        next_attempt_at: 0,
+    };
+    store.enqueue_status(&status).await.unwrap();
+    assert_eq!(
+        store.due_statuses(10, 10).await.unwrap(),
+        std::slice::from_ref(&status)
+    );
+
+    store
+        .status_failed("s1", 1_000, "502 Bad Gateway")
+        .await
+        .unwrap();
+    assert!(
+        store.due_statuses(10, 10).await.unwrap().is_empty(),
+        "not due before its retry time"
+    );
+    let due = store.due_statuses(1_000, 10).await.unwrap();
+    assert_eq!((due[0].attempts, due[0].next_attempt_at), (1, 1_000));
+
+    // A newer status of the same commit supersedes the undelivered older one; other commits'
+    // statuses are not touched.
+    let other = OutboxStatus {
+        id: "o1".into(),
+        sha: "kkk".into(),
+        next_attempt_at: 5,
+        ..status.clone()
+    };
+    store.enqueue_status(&other).await.unwrap();
+    let newer = OutboxStatus {
+        id: "s2".into(),
+        state: "failure".into(),
+        next_attempt_at: 20,
+        ..status.clone()
+    };
+    store.enqueue_status(&newer).await.unwrap();
+    let due = store.due_statuses(i64::MAX / 4, 10).await.unwrap();
+    assert_eq!(
+        due.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(),
+        ["o1", "s2"],
+        "oldest first"
+    );
+    assert_eq!(
+        store.due_statuses(i64::MAX / 4, 1).await.unwrap().len(),
+        1,
+        "limit"
+    );
+
+    store.status_delivered("s2").await.unwrap();
+    store.status_delivered("o1").await.unwrap();
+    assert!(
+        store
+            .due_statuses(i64::MAX / 4, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }

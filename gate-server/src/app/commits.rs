@@ -2,22 +2,26 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
+use axum::http::StatusCode;
 
 use super::error::ApiError;
-use super::extract::require;
-use crate::auth::Scope;
+use super::runs::is_full_sha;
 use crate::state::AppState;
 use crate::verdict;
 use crate::wire::CommitStatus;
 
 pub async fn status(
     State(state): State<AppState>,
-    headers: HeaderMap,
     Path(sha): Path<String>,
 ) -> Result<Json<CommitStatus>, ApiError> {
-    require(&state, &headers, Scope::Read)?;
     let sha = sha.to_ascii_lowercase();
+    if !is_full_sha(&sha) {
+        return Err(ApiError::field(
+            StatusCode::BAD_REQUEST,
+            "sha",
+            "a commit is a full SHA: 40 (or 64) hex digits",
+        ));
+    }
     verdict::commit_status(&state, &sha)
         .await?
         .map(Json)

@@ -1,17 +1,16 @@
-//! Request extraction: strict JSON bodies whose errors name the offending field, and the
-//! bearer token (or the pages' `gate_token` cookie) checked against a scope.
+//! Request bodies: strict JSON whose errors name the offending field, and raw bytes (for the
+//! signed webhook). Both answer an oversized body with a JSON 413 and never read past the
+//! route's limit.
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use serde::de::DeserializeOwned;
 
 use super::error::ApiError;
-use crate::auth::{Principal, Scope};
-use crate::state::AppState;
 
-/// A JSON body, decoded strictly (unknown fields, wrong types and missing fields are 400s that
-/// name the field).
+/// A JSON body, decoded strictly: wrong types, unknown fields and missing fields are 400s that
+/// name the field; another content type is 415; a body over the limit is 413.
 pub struct StrictJson<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for StrictJson<T> {
@@ -22,56 +21,54 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for StrictJson<T> {
             .headers()
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|ct| {
-                ct.split(';')
-                    .next()
-                    .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
-            });
+            .and_then(|ct| ct.split(';').next())
+            .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"));
         if !json {
             return Err(ApiError::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "send the body as JSON with `Content-Type: application/json`",
             ));
         }
-        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "the request body is too large",
-                )
-            } else {
-                ApiError::new(StatusCode::BAD_REQUEST, "could not read the request body")
-            }
-        })?;
+        let RawBody(bytes) = RawBody::from_request(req, state).await?;
         decode(&bytes).map(StrictJson)
     }
 }
 
+/// The body as sent, within the route's limit.
+pub struct RawBody(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for RawBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        Bytes::from_request(req, state)
+            .await
+            .map(RawBody)
+            .map_err(|e| {
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::new(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        "the request body is larger than this server accepts",
+                    )
+                } else {
+                    tracing::debug!("cannot read a request body: {e}");
+                    ApiError::new(StatusCode::BAD_REQUEST, "could not read the request body")
+                }
+            })
+    }
+}
+
+/// Decodes `bytes` as one JSON object of type `T`; errors name the field (`jobs[2].name`).
 pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    // serde would take a struct from an array too, and blame "[0]".
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "the body must be a JSON object",
+        ));
+    }
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        let message = if inner.is_syntax() || inner.is_eof() {
-            format!("the body is not valid JSON: {inner}")
-        } else {
-            inner.to_string()
-        };
-        let field = match inner.classify() {
-            serde_json::error::Category::Data if path != "." => Some(path),
-            _ => None,
-        };
-        match field {
-            // `missing field` errors point at the parent; name the field itself.
-            Some(f) => ApiError::field(StatusCode::BAD_REQUEST, &f, message),
-            None => match message.split('`').nth(1).filter(|_| {
-                message.starts_with("missing field") || message.starts_with("unknown field")
-            }) {
-                Some(f) => ApiError::field(StatusCode::BAD_REQUEST, f, message.clone()),
-                None => ApiError::new(StatusCode::BAD_REQUEST, message),
-            },
-        }
-    })?;
+    let value: T = serde_path_to_error::deserialize(&mut de).map_err(path_error)?;
     de.end().map_err(|e| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
@@ -81,52 +78,91 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     Ok(value)
 }
 
-/// The bearer token of a request, or the `gate_token` cookie (web pages).
-pub fn presented_token(headers: &HeaderMap) -> Option<String> {
-    if let Some(auth) = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-    {
-        return auth.strip_prefix("Bearer ").map(|t| t.trim().to_string());
+fn path_error(err: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
+    let path = err.path().to_string();
+    let inner = err.into_inner();
+    if inner.is_syntax() || inner.is_eof() {
+        return ApiError::new(
+            StatusCode::BAD_REQUEST,
+            format!("the body is not valid JSON: {inner}"),
+        );
     }
-    headers
-        .get_all(header::COOKIE)
+    let message = inner.to_string();
+    // A missing field is reported at its parent's path (an unknown one at its own); the field
+    // is the one between backticks in the message.
+    let named = ["missing field `", "unknown field `"]
         .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|c| c.trim().strip_prefix("gate_token=").map(str::to_string))
+        .find_map(|prefix| message.strip_prefix(prefix))
+        .and_then(|rest| rest.split('`').next());
+    let field = match (named, path.as_str()) {
+        (Some(name), at) if at == name || at.ends_with(&format!(".{name}")) => at.to_string(),
+        (Some(name), ".") => name.to_string(),
+        (Some(name), parent) => format!("{parent}.{name}"),
+        (None, ".") => return ApiError::new(StatusCode::BAD_REQUEST, message),
+        (None, at) => at.to_string(),
+    };
+    ApiError::field(StatusCode::BAD_REQUEST, &field, message)
 }
 
-/// Checks the request's token: 401 without a valid one, 403 when its scopes do not allow
-/// `needed`.
-pub fn require(
-    state: &AppState,
-    headers: &HeaderMap,
-    needed: Scope,
-) -> Result<Principal, ApiError> {
-    let token = presented_token(headers).ok_or_else(ApiError::unauthorized)?;
-    let principal = state
-        .tokens
-        .authenticate(&token)
-        .ok_or_else(ApiError::unauthorized)?;
-    if !principal.allows(needed) {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            format!(
-                "this token may not do that (needs the `{}` scope)",
-                scope_name(needed)
-            ),
-        ));
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[expect(dead_code, reason = "only decoded")]
+    struct Outer {
+        name: String,
+        inner: Inner,
+        #[serde(default)]
+        list: Vec<u32>,
     }
-    Ok(principal)
-}
 
-fn scope_name(scope: Scope) -> &'static str {
-    match scope {
-        Scope::Read => "read",
-        Scope::Submit => "submit",
-        Scope::Agent => "agent",
-        Scope::Deploy => "deploy",
-        Scope::Admin => "admin",
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[expect(dead_code, reason = "only decoded")]
+    struct Inner {
+        count: u32,
+    }
+
+    fn field(json: &str) -> (StatusCode, Option<String>) {
+        let err = decode::<Outer>(json.as_bytes()).expect_err("invalid on purpose");
+        (err.status, err.field)
+    }
+
+    #[test]
+    fn errors_name_the_field_wherever_it_is() {
+        let bad = StatusCode::BAD_REQUEST;
+        assert_eq!(
+            field(r#"{"name": 1, "inner": {"count": 1}}"#),
+            (bad, Some("name".into()))
+        );
+        assert_eq!(
+            field(r#"{"name": "a", "inner": {"count": "x"}}"#),
+            (bad, Some("inner.count".into()))
+        );
+        assert_eq!(
+            field(r#"{"name": "a", "inner": {}}"#),
+            (bad, Some("inner.count".into()))
+        );
+        assert_eq!(
+            field(r#"{"inner": {"count": 1}}"#),
+            (bad, Some("name".into()))
+        );
+        assert_eq!(
+            field(r#"{"name": "a", "inner": {"count": 1, "extra": 1}}"#),
+            (bad, Some("inner.extra".into()))
+        );
+        assert_eq!(
+            field(r#"{"name": "a", "inner": {"count": 1}, "list": [1, "2"]}"#),
+            (bad, Some("list[1]".into()))
+        );
+        assert_eq!(field(r#"{"name": "a", "#), (bad, None));
+        assert_eq!(field(r#"[1]"#), (bad, None));
+        assert_eq!(
+            field(r#"{"name": "a", "inner": {"count": 1}} {}"#),
+            (bad, None)
+        );
+        assert!(decode::<Outer>(br#"{"name": "a", "inner": {"count": 1}}"#).is_ok());
     }
 }

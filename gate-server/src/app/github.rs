@@ -1,22 +1,30 @@
 //! `POST /api/v1/webhooks/github`: signed deliveries start runs. The signature is checked over
 //! the raw body before anything is parsed; a bad or missing one is 401 and nothing is queued.
+//! A delivery id seen before is answered without queuing anything again.
 
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use super::error::ApiError;
-use super::runs::submit_run;
+use super::extract::RawBody;
+use super::runs::{create_run, created_or_ok, prepare_run};
 use crate::state::AppState;
 use crate::webhook::{WebhookAction, base_url_for, parse_event, verify_signature};
 use crate::wire::SubmitRun;
 
+/// GitHub sends deliveries of up to 25 MB (a push of many commits).
+pub const MAX_DELIVERY: usize = 25 * 1024 * 1024;
+
+fn ignored(status: StatusCode, reason: &str) -> Response {
+    (status, Json(serde_json::json!({ "ignored": reason }))).into_response()
+}
+
 pub async fn github(
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: Bytes,
+    RawBody(body): RawBody,
 ) -> Result<Response, ApiError> {
     let Some(secret) = &state.webhook_secret else {
         return Err(ApiError::new(
@@ -25,40 +33,27 @@ pub async fn github(
         ));
     };
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    verify_signature(secret, &body, header("x-hub-signature-256"))
-        .map_err(|e| ApiError::new(StatusCode::UNAUTHORIZED, e.to_string()))?;
-    let event = header("x-github-event").unwrap_or_default().to_string();
-    let action = parse_event(&event, &body)
+    if let Err(err) = verify_signature(secret, &body, header("x-hub-signature-256")) {
+        tracing::warn!("webhook refused: {err}");
+        return Err(ApiError::new(StatusCode::UNAUTHORIZED, err.to_string()));
+    }
+    let event = header("x-github-event").unwrap_or_default();
+    let action = parse_event(event, &body)
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.to_string()))?;
     let run = match action {
-        WebhookAction::Ignore(reason) => {
-            return Ok((
-                StatusCode::ACCEPTED,
-                Json(serde_json::json!({ "ignored": reason })),
-            )
-                .into_response());
-        }
+        WebhookAction::Ignore(reason) => return Ok(ignored(StatusCode::ACCEPTED, &reason)),
         WebhookAction::Submit(run) => run,
     };
-    if let Some(delivery) = header("x-github-delivery") {
-        if !state.store.record_delivery(delivery).await? {
-            return Ok((
-                StatusCode::OK,
-                Json(serde_json::json!({ "ignored": "redelivery" })),
-            )
-                .into_response());
-        }
-    }
-    let base_url = match state
+    let template = state
         .config
         .webhook
         .as_ref()
-        .and_then(|w| w.base_url.as_deref())
-    {
+        .and_then(|w| w.base_url.as_deref());
+    let base_url = match template {
         Some(template) => base_url_for(template, &run),
         None => state.config.default_base_url.clone().unwrap_or_default(),
     };
-    let submit = SubmitRun {
+    let submission = SubmitRun {
         commit: run.commit,
         branch: run.branch,
         pr: run.pr,
@@ -67,11 +62,14 @@ pub async fn github(
         tags: Vec::new(),
         rerun: false,
     };
-    let (view, created) = submit_run(&state, submit).await?;
-    let status = if created {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
-    Ok((status, Json(view)).into_response())
+    // Everything that can be wrong with the delivery is checked before it is recorded, so a
+    // redelivery after a fix is not mistaken for a duplicate.
+    let new = prepare_run(&state, submission).await?;
+    if let Some(delivery) = header("x-github-delivery") {
+        if !state.store.record_delivery(delivery).await? {
+            return Ok(ignored(StatusCode::OK, "redelivery"));
+        }
+    }
+    let (view, created) = create_run(&state, new).await?;
+    Ok((created_or_ok(created), Json(view)).into_response())
 }

@@ -1,45 +1,42 @@
-//! Operations: liveness, readiness (store reachable, pool up), Prometheus metrics.
+//! Operations: liveness, readiness (store reachable, pool up) and Prometheus metrics.
 
 use std::sync::atomic::Ordering;
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::error::ApiError;
-use super::extract::require;
-use crate::auth::Scope;
 use crate::state::AppState;
 
+/// The process is up: always 200.
 pub async fn healthz() -> &'static str {
     "ok"
 }
 
+fn not_ready(reason: &str) -> Response {
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        Json(serde_json::json!({ "ready": false, "reason": reason })),
+    )
+        .into_response()
+}
+
+/// Ready for traffic: the database answers and the browser pool is up (or there is none).
 pub async fn readyz(State(state): State<AppState>) -> Response {
     if let Err(err) = state.store.ping().await {
         tracing::warn!("not ready: {err}");
-        return (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(serde_json::json!({ "ready": false, "reason": "the database is unreachable" })),
-        )
-            .into_response();
+        return not_ready("the database is unreachable");
     }
     if !state.pool_ready.load(Ordering::SeqCst) {
-        return (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(serde_json::json!({ "ready": false, "reason": "the browser pool is starting" })),
-        )
-            .into_response();
+        return not_ready("the browser pool is starting");
     }
     Json(serde_json::json!({ "ready": true })).into_response()
 }
 
-pub async fn metrics(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    require(&state, &headers, Scope::Read)?;
+/// Prometheus text format; the queue gauges are read from the store now.
+pub async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
     let stats = state.store.queue_stats().await?;
     Ok((
         [(

@@ -50,12 +50,15 @@ impl JobSource for LocalSource {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(1);
         loop {
             let notified = self.state.work.notified();
-            let jobs = self
+            let (jobs, finished) = self
                 .state
                 .store
-                .lease(&self.owner, capacity, config.lease, config.max_leases)
+                .lease_and_expire(&self.owner, capacity, config.lease, config.max_leases)
                 .await
                 .map_err(db)?;
+            for run in &finished {
+                crate::verdict::run_finished(&self.state, run).await;
+            }
             if !jobs.is_empty() {
                 return Ok(jobs
                     .into_iter()

@@ -1,27 +1,57 @@
-//! The frame of every page.
+//! The frame of every page (head, style, header) and the response headers pages share. The
+//! colours follow the runner's HTML report; there is no script anywhere, and the policy header
+//! keeps it so.
 
-use axum::response::Html;
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 const STYLE: &str = r#"
-body{margin:0;font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1f2430;background:#f5f6f8}
-header{background:#1f2430;color:#fff;padding:.7rem 1.5rem;display:flex;gap:1.5rem;align-items:center}
-header a{color:#fff;text-decoration:none;font-weight:600}
-main{max-width:1100px;margin:0 auto;padding:1.5rem}
-table{width:100%;border-collapse:collapse;background:#fff;border:1px solid #e3e6ec;border-radius:8px}
-th,td{text-align:left;padding:.5rem .75rem;border-bottom:1px solid #e3e6ec;vertical-align:top}
-th{font-size:.8rem;text-transform:uppercase;color:#5b6272}
-code{font-size:.9em;background:#eef0f4;padding:.1em .3em;border-radius:4px}
-.badge{display:inline-block;padding:.1em .6em;border-radius:999px;font-size:.8rem;font-weight:700;color:#fff}
-.passed,.success{background:#1f7a3a}.failed,.failure{background:#c62834}.error{background:#7a3fc6}
-.flaky{background:#b7791f}.queued,.pending,.running{background:#5b6272}.cancelled{background:#8a8f99}
-.card{background:#fff;border:1px solid #e3e6ec;border-radius:8px;padding:1rem 1.25rem;margin:1rem 0}
-.fail{color:#c62834}
-img.shot{max-width:320px;border:1px solid #e3e6ec;border-radius:4px}
+:root{color-scheme:light dark;--bg:#f5f6f8;--card:#fff;--text:#1f2328;--muted:#59636e;--border:#d8dee4;--code-bg:#eff2f5;--link:#0969da;
+--passed:#1a7f37;--flaky:#9a6700;--failed:#cf222e;--error:#8250df;--cancelled:#6e7781;--pending:#59636e}
+@media (prefers-color-scheme:dark){:root{--bg:#0d1117;--card:#161b22;--text:#e6edf3;--muted:#9198a1;--border:#30363d;--code-bg:#1f2630;--link:#4493f8;
+--passed:#238636;--flaky:#9e6a03;--failed:#da3633;--error:#8957e5;--cancelled:#6e7681;--pending:#6e7681}}
+*{box-sizing:border-box}
+body{margin:0;font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--text);background:var(--bg)}
+a{color:var(--link);text-decoration:none}a:hover{text-decoration:underline}
+header{background:#1f2328;color:#fff;padding:.6rem 1.5rem;display:flex;gap:1.25rem;align-items:center}
+header a{color:#fff;font-weight:600}header form{margin-left:auto}
+main{max-width:1150px;margin:0 auto;padding:1.5rem}
+h1{font-size:1.4rem;display:flex;gap:.6rem;align-items:center;flex-wrap:wrap}
+table{width:100%;border-collapse:collapse;background:var(--card);border:1px solid var(--border)}
+th,td{text-align:left;padding:.5rem .75rem;border-bottom:1px solid var(--border);vertical-align:top}
+th{font-size:.75rem;text-transform:uppercase;letter-spacing:.04em;color:var(--muted)}
+code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.86em}
+code{background:var(--code-bg);padding:.1em .35em;border-radius:4px;overflow-wrap:anywhere}
+pre{white-space:pre-wrap;overflow-wrap:anywhere;margin:.2rem 0}
+.badge{display:inline-block;padding:.1em .65em;border-radius:999px;font-size:.8rem;font-weight:700;color:#fff;background:var(--pending)}
+.passed,.success{background:var(--passed)}.failed,.failure{background:var(--failed)}.error{background:var(--error)}
+.flaky{background:var(--flaky)}.cancelled{background:var(--cancelled)}
+.card{background:var(--card);border:1px solid var(--border);border-radius:8px;padding:1rem 1.25rem;margin:1rem 0}
+.muted{color:var(--muted)}.fail{color:var(--failed)}
+.actions{display:flex;gap:.75rem;flex-wrap:wrap;align-items:center}
+.filters{display:flex;gap:.75rem;flex-wrap:wrap;align-items:end;margin-bottom:1rem}
+.filters label{display:flex;flex-direction:column;font-size:.8rem;color:var(--muted)}
+button{font:inherit;padding:.3rem .9rem;border-radius:6px;border:1px solid var(--border);background:var(--card);color:var(--text);cursor:pointer}
+input,select{font:inherit;padding:.3rem .5rem;border-radius:6px;border:1px solid var(--border);background:var(--card);color:var(--text)}
+img.shot{max-width:320px;border:1px solid var(--border);border-radius:4px;display:block;margin:.4rem 0}
+dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;margin:0}dl.facts dt{color:var(--muted)}dl.facts dd{margin:0}
 "#;
 
-pub fn page(title: &str, body: Markup) -> Html<String> {
-    let markup = html! {
+/// No scripts, no foreign resources, no framing, forms only to us.
+const POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; \
+                      form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// Whether the header offers to log out (not on the log-in page itself).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Chrome {
+    SignedIn,
+    SignedOut,
+}
+
+/// A whole page.
+pub fn page(title: &str, chrome: Chrome, head: Option<Markup>, body: Markup) -> Markup {
+    html! {
         (DOCTYPE)
         html lang="en" {
             head {
@@ -30,16 +60,66 @@ pub fn page(title: &str, body: Markup) -> Html<String> {
                 title { (title) " · gate" }
                 link rel="icon" href="data:,";
                 style { (PreEscaped(STYLE)) }
+                @if let Some(head) = head { (head) }
             }
             body {
                 header {
                     a href="/runs" { "gate" }
-                    a href="/runs" { "Runs" }
-                    form method="post" action="/logout" style="margin-left:auto" { button type="submit" id="logout" { "Log out" } }
+                    a #nav-runs href="/runs" { "Runs" }
+                    @if chrome == Chrome::SignedIn {
+                        form method="post" action="/logout" {
+                            button #logout type="submit" { "Log out" }
+                        }
+                    }
                 }
                 main { (body) }
             }
         }
-    };
-    Html(markup.into_string())
+    }
+}
+
+/// A page as a response, with the pages' security and caching headers.
+pub fn respond(status: StatusCode, page: Markup) -> Response {
+    (
+        status,
+        [
+            (header::CONTENT_SECURITY_POLICY, POLICY),
+            (header::CACHE_CONTROL, "no-store"),
+            (header::REFERRER_POLICY, "same-origin"),
+        ],
+        Html(page.into_string()),
+    )
+        .into_response()
+}
+
+/// A coloured badge for a run state, job outcome or commit verdict.
+pub fn badge(label: &str) -> Markup {
+    html! { span class={ "badge " (label) } { (label) } }
+}
+
+/// The first ten characters of a commit SHA.
+pub fn short(sha: &str) -> &str {
+    sha.get(..10).unwrap_or(sha)
+}
+
+/// Unix milliseconds as `2026-11-27 10:00:00 UTC`.
+pub fn when(ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000))
+        .ok()
+        .and_then(|t| {
+            t.format(time::macros::format_description!(
+                "[year]-[month]-[day] [hour]:[minute]:[second] UTC"
+            ))
+            .ok()
+        })
+        .unwrap_or_default()
+}
+
+/// Milliseconds as `1.5s`, `2m 05s`.
+pub fn duration(ms: u64) -> String {
+    if ms < 60_000 {
+        format!("{:.1}s", ms as f64 / 1000.0)
+    } else {
+        format!("{}m {:02}s", ms / 60_000, (ms % 60_000) / 1000)
+    }
 }

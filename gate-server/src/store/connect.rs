@@ -1,6 +1,7 @@
-//! Opening the database: SQLite (a file, created on first start, WAL) or PostgreSQL, and the
-//! migrations.
+//! Opening the database — SQLite (a file created on first start, WAL) or PostgreSQL — and
+//! applying the migrations.
 
+use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -11,22 +12,34 @@ use super::{Store, StoreError};
 
 static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
+/// Connections to PostgreSQL per gate server.
+const POSTGRES_CONNECTIONS: u32 = 16;
+
 impl Store {
-    /// Connects (creating a SQLite file if needed, in WAL mode) and applies the migrations.
+    /// Connects and applies the migrations (a no-op when they are applied already; on
+    /// PostgreSQL several servers starting at once take turns). `sqlite://path/gate.db` creates
+    /// the file and its directory if missing; `postgres://user:pass@host:port/db`.
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
         sqlx::any::install_default_drivers();
         let sqlite = url.starts_with("sqlite:");
-        let url = if sqlite && !url.contains("mode=") {
-            let sep = if url.contains('?') { '&' } else { '?' };
-            format!("{url}{sep}mode=rwc")
+        let url = if sqlite {
+            sqlite_url(url)?
         } else {
             url.to_string()
         };
         let options = AnyConnectOptions::from_str(&url)?.disable_statement_logging();
-        let pool = AnyPoolOptions::new()
-            // SQLite has one writer: a single connection serialises writes instead of failing
-            // them with SQLITE_BUSY under load. PostgreSQL gets a real pool.
-            .max_connections(if sqlite { 1 } else { 16 })
+        let pool = if sqlite {
+            // SQLite has one writer. One connection serialises this process's transactions
+            // instead of failing them with SQLITE_BUSY; the busy timeout covers other processes.
+            // It is kept for good, so `sqlite::memory:` lives as long as the store.
+            AnyPoolOptions::new()
+                .max_connections(1)
+                .idle_timeout(None)
+                .max_lifetime(None)
+        } else {
+            AnyPoolOptions::new().max_connections(POSTGRES_CONNECTIONS)
+        };
+        let pool = pool
             .acquire_timeout(Duration::from_secs(30))
             .after_connect(move |conn, _| {
                 Box::pin(async move {
@@ -34,6 +47,8 @@ impl Store {
                         conn.execute("PRAGMA journal_mode = WAL").await?;
                         conn.execute("PRAGMA busy_timeout = 5000").await?;
                         conn.execute("PRAGMA foreign_keys = ON").await?;
+                        // Durable at every checkpoint, and no fsync per commit: WAL keeps the
+                        // database consistent after a crash of the process.
                         conn.execute("PRAGMA synchronous = NORMAL").await?;
                     }
                     Ok(())
@@ -50,4 +65,40 @@ impl Store {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
     }
+
+    /// Closes every connection, waiting for the ones in use (graceful shutdown; SQLite
+    /// checkpoints its write-ahead log).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Adds `mode=rwc` (create if missing) unless a mode is given, and creates the file's directory.
+fn sqlite_url(url: &str) -> Result<String, StoreError> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or_default();
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    if !path.is_empty()
+        && !path.starts_with(":memory:")
+        && let Some(dir) = Path::new(path)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            StoreError::Db(sqlx::Error::Configuration(
+                format!("cannot create the directory {} ({e})", dir.display()).into(),
+            ))
+        })?;
+    }
+    if query.split('&').any(|p| p.starts_with("mode=")) {
+        return Ok(url.to_string());
+    }
+    let sep = match (query.is_empty(), url.ends_with('?')) {
+        (false, _) => "&",
+        (true, true) => "",
+        (true, false) => "?",
+    };
+    Ok(format!("{url}{sep}mode=rwc"))
 }

@@ -1,4 +1,4 @@
-//! Rows to records: the column lists and the decoding, in one place.
+//! Rows to records and back: the column lists, the decoding and the JSON columns, in one place.
 
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -34,11 +34,17 @@ fn json<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T, Sto
     serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
 }
 
+/// A value for a JSON (TEXT) column.
+pub fn to_json<T: serde::Serialize + ?Sized>(value: &T, what: &str) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
+}
+
 pub fn run(row: &AnyRow) -> Result<RunRecord, StoreError> {
     Ok(RunRecord {
         id: row.try_get("id")?,
         commit: row.try_get("commit_sha")?,
         branch: row.try_get("branch")?,
+        // Stored as the same 64 bits (see `submit`).
         pr: row.try_get::<Option<i64>, _>("pr")?.map(|p| p as u64),
         committed_at: row.try_get("committed_at")?,
         base_url: row.try_get("base_url")?,

@@ -1,0 +1,304 @@
+//! Checks of single values, shared by the file and the environment so that both accept the
+//! same things and explain a refusal the same way. Each returns the (normalised) value, or an
+//! [`Invalid`] that the caller places: at a span of the file, or on an environment variable.
+
+use crate::auth::{Scope, parse_token_hash};
+
+use super::suggest;
+
+/// Why a value was refused.
+#[derive(Debug, PartialEq)]
+pub(super) struct Invalid {
+    /// Completes "`listen` …": "must be an address with a port".
+    pub problem: String,
+    /// Short text under the underline.
+    pub label: String,
+    /// What to write instead.
+    pub help: String,
+}
+
+fn invalid(problem: impl Into<String>, label: &str, help: impl Into<String>) -> Invalid {
+    Invalid {
+        problem: problem.into(),
+        label: label.to_string(),
+        help: help.into(),
+    }
+}
+
+/// `host:port`, e.g. `127.0.0.1:8470`, `[::1]:8470`, `gate.internal:80`.
+pub(super) fn listen(s: &str) -> Result<String, Invalid> {
+    let help =
+        "write host and port, e.g. \"127.0.0.1:8470\" (\"0.0.0.0:8470\" for every interface)";
+    match s.rsplit_once(':') {
+        Some((host, port)) if !host.is_empty() && port.parse::<u16>().is_ok() => Ok(s.to_string()),
+        Some((_, port)) if port.parse::<u16>().is_err() => Err(invalid(
+            "must end in a port number (0 to 65535)",
+            "no valid port",
+            help,
+        )),
+        Some(_) => Err(invalid("must name a host before the port", "no host", help)),
+        None => Err(invalid("must be an address with a port", "no port", help)),
+    }
+}
+
+/// `sqlite://FILE`, `sqlite:FILE`, `sqlite::memory:` or `postgres://…`.
+pub(super) fn database_url(s: &str) -> Result<String, Invalid> {
+    let help = "use \"sqlite://gate.db\" or \"postgres://user:password@host:5432/gate\"";
+    if s.starts_with("postgres://") || s.starts_with("postgresql://") {
+        return Ok(s.to_string());
+    }
+    match s.strip_prefix("sqlite:") {
+        Some(rest) if !rest.trim_start_matches('/').is_empty() => Ok(s.to_string()),
+        Some(_) => Err(invalid("names no database file", "no file", help)),
+        None => Err(invalid(
+            "must be a SQLite or PostgreSQL URL",
+            "unsupported database",
+            help,
+        )),
+    }
+}
+
+/// An absolute `http://` or `https://` URL, returned without a trailing `/`.
+pub(super) fn http_url(s: &str) -> Result<String, Invalid> {
+    let rest = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"));
+    match rest {
+        Some(rest)
+            if !rest.is_empty()
+                && !rest.starts_with('/')
+                && !rest.contains(char::is_whitespace) =>
+        {
+            Ok(s.trim_end_matches('/').to_string())
+        }
+        Some(_) => Err(invalid(
+            "must be a URL with a host",
+            "no host",
+            "write the whole URL, e.g. \"https://staging.example.com\"",
+        )),
+        None => Err(invalid(
+            "must be an http:// or https:// URL",
+            "not an http(s) URL",
+            format!(
+                "write the whole URL, e.g. \"https://{}\"",
+                s.trim_start_matches('/')
+            ),
+        )),
+    }
+}
+
+/// The name of an environment variable: letters, digits and `_`, not starting with a digit.
+/// `example` is shown in the help.
+pub(super) fn env_name(s: &str, example: &str) -> Result<String, Invalid> {
+    let valid = !s.is_empty()
+        && !s.starts_with(|c: char| c.is_ascii_digit())
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if valid {
+        return Ok(s.to_string());
+    }
+    Err(invalid(
+        "must be the name of an environment variable",
+        "not a variable name",
+        format!(
+            "the file names the variable that holds the secret, e.g. \"{example}\", never the secret itself"
+        ),
+    ))
+}
+
+/// `owner/name` of a repository.
+pub(super) fn repository(s: &str) -> Result<String, Invalid> {
+    let part = |p: &str| {
+        !p.is_empty()
+            && p != "."
+            && p != ".."
+            && p.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    };
+    match s.split_once('/') {
+        Some((owner, name)) if part(owner) && part(name) => Ok(s.to_string()),
+        _ => Err(invalid(
+            "must be `owner/name`",
+            "not owner/name",
+            "write the repository as in its URL, e.g. \"acme/shop\"",
+        )),
+    }
+}
+
+/// The placeholders a `base-url` template may use.
+pub(super) const PLACEHOLDERS: [&str; 3] = ["pr", "sha", "branch"];
+
+/// A `base-url` template: an http(s) URL once its `{pr}`, `{sha}`, `{branch}` are filled in.
+pub(super) fn base_url_template(s: &str) -> Result<String, Invalid> {
+    let mut filled = String::new();
+    let mut rest = s;
+    while let Some(open) = rest.find('{') {
+        filled.push_str(&rest[..open]);
+        let Some(close) = rest[open..].find('}') else {
+            return Err(invalid(
+                "has a `{` that is not closed",
+                "unclosed placeholder",
+                "placeholders are written `{pr}`, `{sha}` or `{branch}`",
+            ));
+        };
+        let name = &rest[open + 1..open + close];
+        if !PLACEHOLDERS.contains(&name) {
+            let help = match meant_placeholder(name) {
+                Some(c) => format!("did you mean `{{{c}}}`?"),
+                None => "placeholders are `{pr}`, `{sha}` and `{branch}`".into(),
+            };
+            return Err(invalid(
+                format!("uses an unknown placeholder `{{{name}}}`"),
+                "unknown placeholder",
+                help,
+            ));
+        }
+        filled.push('x');
+        rest = &rest[open + close + 1..];
+    }
+    filled.push_str(rest);
+    http_url(&filled)?;
+    Ok(s.trim_end_matches('/').to_string())
+}
+
+/// The placeholder a wrong one probably means: `{pr_number}` is `{pr}`, `{commit}` is `{sha}`.
+fn meant_placeholder(name: &str) -> Option<&'static str> {
+    let lower = name.to_lowercase();
+    let synonyms: [(&str, &[&str]); 3] = [
+        ("pr", &["pr", "pull", "number"]),
+        ("sha", &["sha", "commit", "hash"]),
+        ("branch", &["branch", "ref"]),
+    ];
+    synonyms
+        .into_iter()
+        .find(|(_, words)| words.iter().any(|w| lower.contains(w)))
+        .map(|(placeholder, _)| placeholder)
+        .or_else(|| suggest::closest(name, &PLACEHOLDERS))
+}
+
+/// A scope name: `read`, `submit`, `agent`, `deploy` or `admin`.
+pub(super) fn scope(s: &str) -> Result<Scope, Invalid> {
+    s.parse().map_err(|_| {
+        let names = Scope::ALL.map(Scope::as_str);
+        let help = match suggest::closest(s, &names) {
+            Some(c) => format!("did you mean `{c}`?"),
+            None => format!(
+                "scopes are {} (submit and deploy include read; admin includes all)",
+                suggest::one_of(&names)
+            ),
+        };
+        invalid(format!("has an unknown scope `{s}`"), "unknown scope", help)
+    })
+}
+
+/// A token hash: `sha256:` and 64 hex digits.
+pub(super) fn token_hash(s: &str) -> Result<String, Invalid> {
+    if parse_token_hash(s).is_some() {
+        return Ok(s.to_ascii_lowercase());
+    }
+    let help = if s.starts_with("gate_") {
+        "this looks like the token itself: write its hash (`gate token` prints both) and keep the token out of the file"
+    } else {
+        "`gate token --name NAME --scopes SCOPES` makes a token and prints its hash"
+    };
+    Err(invalid(
+        "must be \"sha256:\" followed by 64 hex digits",
+        "not a sha256 hash",
+        help,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused<T: std::fmt::Debug>(result: Result<T, Invalid>) -> String {
+        result
+            .map(|ok| format!("accepted {ok:?}"))
+            .unwrap_or_else(|e| e.label)
+    }
+
+    #[test]
+    fn listen_addresses() {
+        for ok in [
+            "127.0.0.1:8470",
+            "0.0.0.0:0",
+            "[::1]:80",
+            "gate.internal:8470",
+        ] {
+            assert_eq!(listen(ok), Ok(ok.to_string()));
+        }
+        assert_eq!(refused(listen("8470")), "no port");
+        assert_eq!(refused(listen(":8470")), "no host");
+        assert_eq!(refused(listen("localhost:http")), "no valid port");
+        assert_eq!(refused(listen("localhost:70000")), "no valid port");
+    }
+
+    #[test]
+    fn database_urls() {
+        for ok in [
+            "sqlite://gate.db",
+            "sqlite:gate.db",
+            "sqlite::memory:",
+            "postgres://u@h/db",
+            "postgresql://h/db",
+        ] {
+            assert!(database_url(ok).is_ok(), "{ok}");
+        }
+        assert_eq!(
+            refused(database_url("mysql://h/db")),
+            "unsupported database"
+        );
+        assert_eq!(refused(database_url("gate.db")), "unsupported database");
+        assert_eq!(refused(database_url("sqlite://")), "no file");
+    }
+
+    #[test]
+    fn urls_and_templates() {
+        assert_eq!(
+            http_url("https://gate.example.com/"),
+            Ok("https://gate.example.com".into())
+        );
+        assert_eq!(refused(http_url("gate.example.com")), "not an http(s) URL");
+        assert_eq!(refused(http_url("https://")), "no host");
+        assert!(base_url_template("https://pr-{pr}.staging.example.com").is_ok());
+        assert!(base_url_template("https://staging.example.com/{branch}/{sha}").is_ok());
+        let typo = base_url_template("https://pr-{pr_number}.example.com").unwrap_err();
+        assert_eq!(typo.help, "did you mean `{pr}`?");
+        let typo = base_url_template("https://x.example.com/{commit}").unwrap_err();
+        assert_eq!(typo.help, "did you mean `{sha}`?");
+        let typo = base_url_template("https://x.example.com/{brnch}").unwrap_err();
+        assert_eq!(typo.help, "did you mean `{branch}`?");
+        assert_eq!(
+            refused(base_url_template("https://pr-{pr.example.com")),
+            "unclosed placeholder"
+        );
+        assert_eq!(
+            refused(base_url_template("pr-{pr}.example.com")),
+            "not an http(s) URL"
+        );
+    }
+
+    #[test]
+    fn names_scopes_and_hashes() {
+        assert!(env_name("GITHUB_TOKEN", "X").is_ok());
+        assert_eq!(refused(env_name("ghp_abc-123", "X")), "not a variable name");
+        assert_eq!(refused(env_name("1X", "X")), "not a variable name");
+        assert!(repository("acme/shop.web").is_ok());
+        for bad in ["acme", "acme/", "/shop", "acme/shop/x", "acme/..", "a b/c"] {
+            assert_eq!(refused(repository(bad)), "not owner/name", "{bad}");
+        }
+        assert_eq!(scope("deploy"), Ok(Scope::Deploy));
+        assert_eq!(scope("reed").unwrap_err().help, "did you mean `read`?");
+        let hash = crate::auth::hash_token("t");
+        assert_eq!(
+            token_hash(&hash.to_uppercase().replace("SHA256", "sha256")),
+            Ok(hash)
+        );
+        assert!(
+            token_hash("gate_0123")
+                .unwrap_err()
+                .help
+                .contains("the token itself")
+        );
+    }
+}

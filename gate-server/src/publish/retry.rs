@@ -1,0 +1,60 @@
+//! When to try a failed status again: exponential backoff (1 s, 2 s, 4 s, … up to 5 minutes),
+//! `Retry-After` when the API gives one, and a bounded number of attempts. Pure: the outbox
+//! applies the decision.
+
+use std::time::Duration;
+
+use super::PublishError;
+
+/// The retry schedule of a status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Wait after the first failure; doubled after each further one.
+    pub first_delay: Duration,
+    pub max_delay: Duration,
+    /// Attempts in all, the first included; then the status is given up.
+    pub max_attempts: u32,
+    /// The longest `Retry-After` honoured: a broken API asking for a day waits this long.
+    pub max_retry_after: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> RetryPolicy {
+        RetryPolicy {
+            first_delay: Duration::from_secs(1),
+            max_delay: Duration::from_secs(300),
+            max_attempts: 10,
+            max_retry_after: Duration::from_secs(3600),
+        }
+    }
+}
+
+/// What to do after a failed attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Next {
+    RetryIn(Duration),
+    /// Permanent failure, or out of attempts.
+    GiveUp,
+}
+
+impl RetryPolicy {
+    /// The backoff after `failures` failed attempts (1 or more): `first_delay` doubled
+    /// `failures - 1` times, capped at `max_delay`.
+    pub fn backoff(&self, failures: u32) -> Duration {
+        let doublings = failures.saturating_sub(1).min(31);
+        self.first_delay
+            .saturating_mul(1 << doublings)
+            .min(self.max_delay)
+    }
+
+    /// The decision after attempt number `failures` (1-based) failed with `error`.
+    pub fn after_failure(&self, failures: u32, error: &PublishError) -> Next {
+        if !error.is_retryable() || failures >= self.max_attempts {
+            return Next::GiveUp;
+        }
+        match error.retry_after() {
+            Some(wait) => Next::RetryIn(wait.min(self.max_retry_after)),
+            None => Next::RetryIn(self.backoff(failures)),
+        }
+    }
+}
