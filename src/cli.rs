@@ -83,6 +83,8 @@ pub struct AgentArgs {
     /// Default time limit of a scenario attempt.
     #[arg(long, default_value = "2m", value_parser = humantime::parse_duration, value_name = "DURATION")]
     pub scenario_timeout: std::time::Duration,
+    #[command(flatten)]
+    pub backend: crate::backend_args::BackendArgs,
 }
 
 #[derive(Debug, Args)]
@@ -215,6 +217,8 @@ pub struct RunOptions {
     /// Print only the summary.
     #[arg(long, short)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub backend: crate::backend_args::BackendArgs,
 }
 
 #[derive(Debug, Args)]

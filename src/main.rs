@@ -9,6 +9,7 @@
 //! - `client`: `gate submit`, `gate wait`, `gate status` (what CI runs).
 //! - `exit`: the documented exit codes.
 
+mod backend_args;
 mod cli;
 mod client;
 mod demo;

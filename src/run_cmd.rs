@@ -2,11 +2,12 @@
 
 use std::path::PathBuf;
 
+use gate_runner::RunConfig;
 use gate_runner::result::{Outcome, RunResult};
-use gate_runner::{BrowserOptions, RunConfig};
 use gate_scenarios::Suite;
 use tokio_util::sync::CancellationToken;
 
+use crate::backend_args::check_isolation;
 use crate::cli::{RunArgs, RunOptions, ScenarioInput};
 use crate::load::{self, InputError, Sources};
 use crate::progress::{self, Mode};
@@ -112,13 +113,22 @@ pub fn browser(options: &RunOptions) -> Result<PathBuf, u8> {
 }
 
 pub async fn execute(prepared: Prepared, base_url: String, options: &RunOptions) -> u8 {
-    let executable = match browser(options) {
-        Ok(p) => p,
+    let mut browser = match options
+        .backend
+        .browser_options(&base_url, || browser(options))
+    {
+        Ok(b) => b,
         Err(code) => return code,
     };
-    let mut browser = BrowserOptions::new(executable);
+    if let Err(code) = check_isolation(&browser, &prepared.suite, &prepared.selected) {
+        return code;
+    }
     browser.extra_args = options.browser_args.clone();
     let mut config = RunConfig::new(base_url, browser);
+    if let gate_runner::Backend::Docker(docker) = &mut config.browser.backend {
+        let label = gate_runner::backend::docker::LABEL_RUN.to_string();
+        docker.labels.push((label, config.run_id.clone()));
+    }
     if let Some(w) = options.workers {
         config.workers = usize::from(w);
     }
@@ -150,6 +160,13 @@ pub async fn execute(prepared: Prepared, base_url: String, options: &RunOptions)
     .await;
     let _ = display.await;
     signals.abort();
+    let result = match result {
+        Ok(result) => result,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return exit::INFRA;
+        }
+    };
 
     let reports = write_reports(&result, options);
     summary::print(&result, &reports, mode);

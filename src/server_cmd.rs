@@ -4,7 +4,6 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use gate_runner::BrowserOptions;
 use gate_server::executor::{self, NoHooks, RemoteSource, RunnerSettings};
 use tokio_util::sync::CancellationToken;
 
@@ -31,18 +30,21 @@ pub async fn serve(args: ServeArgs) -> u8 {
 }
 
 pub async fn agent(args: AgentArgs) -> u8 {
-    let executable = match args
-        .browser
-        .clone()
-        .or_else(gate_runner::browser::find_browser)
-    {
-        Some(path) if path.is_file() => path,
-        _ => {
-            eprintln!(
-                "error: no Chromium found: install it with `apt-get install chromium` or point --browser/GATE_BROWSER at it"
-            );
-            return exit::INFRA;
+    // Jobs name their own base URLs: only --docker-forward ports are forwarded.
+    let browser = args.backend.browser_options("", || {
+        match args.browser.clone().or_else(gate_runner::browser::find_browser) {
+            Some(path) if path.is_file() => Ok(path),
+            _ => {
+                eprintln!(
+                    "error: no Chromium found: install it with `apt-get install chromium` or point --browser/GATE_BROWSER at it"
+                );
+                Err(exit::INFRA)
+            }
         }
+    });
+    let browser = match browser {
+        Ok(b) => b,
+        Err(code) => return code,
     };
     let name = args.name.clone().unwrap_or_else(|| {
         std::env::var("HOSTNAME").unwrap_or_else(|_| format!("agent-{}", std::process::id()))
@@ -52,7 +54,7 @@ pub async fn agent(args: AgentArgs) -> u8 {
         usize::from,
     );
     let settings = RunnerSettings {
-        browser: BrowserOptions::new(executable),
+        browser,
         workers,
         step_timeout: args.step_timeout,
         scenario_timeout: args.scenario_timeout,
@@ -70,8 +72,12 @@ pub async fn agent(args: AgentArgs) -> u8 {
         "agent {name}: running jobs of {} on {workers} browser(s)",
         args.server.server
     );
-    executor::run(source, settings, Arc::new(NoHooks), shutdown).await;
+    let ran = executor::run(source, settings, Arc::new(NoHooks), shutdown).await;
     let _ = std::fs::remove_dir_all(root);
+    if let Err(err) = ran {
+        eprintln!("error: agent {name}: {err}");
+        return exit::INFRA;
+    }
     eprintln!("agent {name}: stopped");
     exit::PASSED
 }

@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
-use gate_runner::{BrowserOptions, BrowserPool, RunContext};
+use gate_runner::{BackendError, BrowserOptions, BrowserPool, RunContext};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
@@ -63,11 +63,8 @@ pub async fn run<S: JobSource>(
     settings: RunnerSettings,
     hooks: Arc<dyn Hooks>,
     shutdown: CancellationToken,
-) {
-    let pool = Arc::new(BrowserPool::start(
-        settings.browser.clone(),
-        settings.workers,
-    ));
+) -> Result<(), BackendError> {
+    let pool = Arc::new(BrowserPool::start(settings.browser.clone(), settings.workers).await?);
     let capacity = pool.size();
     hooks.capacity(capacity);
     let contexts: Arc<Mutex<HashMap<String, Weak<RunContext>>>> = Arc::default();
@@ -132,6 +129,7 @@ pub async fn run<S: JobSource>(
     if let Ok(pool) = Arc::try_unwrap(pool) {
         pool.shutdown().await;
     }
+    Ok(())
 }
 
 /// What the loop tells its owner (metrics, verdicts).

@@ -75,7 +75,9 @@ pub async fn serve(config: ServerConfig, shutdown: CancellationToken) -> anyhow:
         let stop = shutdown.clone();
         tasks.spawn(async move {
             let root = settings.artifacts_root.clone();
-            executor::run(source, settings, hooks, stop).await;
+            if let Err(err) = executor::run(source, settings, hooks, stop).await {
+                tracing::error!("the embedded browser pool cannot start: {err}");
+            }
             let _ = std::fs::remove_dir_all(root);
         });
         state.pool_ready.store(true, Ordering::SeqCst);

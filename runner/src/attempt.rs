@@ -11,7 +11,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use crate::browser::BrowserProcess;
+use crate::backend::Handle;
 use crate::config::RunConfig;
 use crate::error::StepError;
 use crate::event::RunEvent;
@@ -58,7 +58,7 @@ const EVIDENCE_LIMIT: Duration = Duration::from_secs(5);
 )]
 pub async fn run_attempt(
     env: &AttemptEnv<'_>,
-    browser: &mut BrowserProcess,
+    browser: &mut Handle,
     worker: usize,
     scenario: &Scenario,
     number: u32,

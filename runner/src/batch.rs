@@ -6,6 +6,7 @@ use time::format_description::well_known::Rfc3339;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
 
+use crate::backend::BackendError;
 use crate::config::RunConfig;
 use crate::context::RunContext;
 use crate::event::RunEvent;
@@ -15,21 +16,22 @@ use crate::scenario_run::is_provider;
 
 /// Runs `selected` (indices into `suite.scenarios`) and returns the results in file order.
 /// Scenarios named by `session` need not be selected: they run as needed to make the session.
+/// Fails before running anything when the browser backend cannot start.
 pub async fn run(
     suite: Suite,
     selected: Vec<usize>,
     config: RunConfig,
     events: UnboundedSender<RunEvent>,
     cancel: CancellationToken,
-) -> RunResult {
+) -> Result<RunResult, BackendError> {
     let started_at = OffsetDateTime::now_utc();
     let started = std::time::Instant::now();
     let workers = config.workers.clamp(1, selected.len().max(1));
+    let pool = BrowserPool::start(config.browser.clone(), workers).await?;
     let _ = events.send(RunEvent::Started {
         total: selected.len(),
         workers,
     });
-    let pool = BrowserPool::start(config.browser.clone(), workers);
     let ctx = RunContext::new(suite, config, events);
 
     // Scenarios whose session others reuse go first, so the others find it ready.
@@ -56,5 +58,5 @@ pub async fn run(
     let _ = ctx.events.send(RunEvent::Finished {
         result: Box::new(result.clone()),
     });
-    result
+    Ok(result)
 }

@@ -131,7 +131,7 @@ impl BrowserProcess {
 }
 
 /// Polls the DevTools connection for the browser's whole life. Ends when the connection does.
-async fn drive(mut handler: Handler) {
+pub(crate) async fn drive(mut handler: Handler) {
     while let Some(event) = handler.next().await {
         if let Err(err) = event {
             if matches!(err, CdpError::Ws(_)) {

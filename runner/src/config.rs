@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::backend::{Backend, Isolation};
+
 /// Settings of one run. Defaults live in [`RunConfig::new`].
 #[derive(Debug, Clone)]
 pub struct RunConfig {
@@ -59,6 +61,10 @@ pub struct BrowserOptions {
     pub launch_timeout: Duration,
     /// Window size of each page.
     pub window: (u32, u32),
+    /// Where browsers run: local processes, Docker containers or remote endpoints.
+    pub backend: Backend,
+    /// The run's isolation level; a scenario's `isolation:<level>` tag can raise it.
+    pub isolation: Isolation,
 }
 
 impl BrowserOptions {
@@ -68,6 +74,8 @@ impl BrowserOptions {
             extra_args: Vec::new(),
             launch_timeout: Duration::from_secs(20),
             window: (1280, 800),
+            backend: Backend::Local,
+            isolation: Isolation::Context,
         }
     }
 }

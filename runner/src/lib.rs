@@ -13,11 +13,14 @@
 //! - `attempt`: one attempt of one scenario in a fresh browser context.
 //! - `step`: one step — action, expectations, captures.
 //! - `page`: the context and page, page events, the in-page probe and real input.
+//! - [`backend`]: where browsers come from (local processes, Docker containers, remote
+//!   DevTools endpoints) and isolation levels.
 //! - [`browser`]: one owned Chromium process.
 //! - `session`: reuse of another scenario's final browser state.
 //! - `scope`: variables and secret redaction.
 
 mod attempt;
+pub mod backend;
 mod batch;
 pub mod browser;
 pub mod config;
@@ -34,6 +37,7 @@ mod scope;
 mod session;
 mod step;
 
+pub use backend::{Backend, BackendError, Isolation};
 pub use batch::run;
 pub use config::{BrowserOptions, RunConfig};
 pub use context::RunContext;

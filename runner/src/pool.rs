@@ -1,30 +1,31 @@
-//! The browser pool: long-lived workers, each owning one Chromium process, that run scenario
-//! jobs sent to them. A worker keeps its browser between jobs (a fresh context per attempt gives
-//! the isolation) and replaces it when it dies. `gate run` uses one pool for one run; the
-//! server keeps one for its whole life and feeds it jobs of many runs.
+//! The browser pool: long-lived workers, each holding one browser from the pool's backend, that
+//! run scenario jobs sent to them. A worker keeps its browser between jobs when the isolation
+//! level allows (a fresh context per attempt is the minimum), and replaces it when it dies.
+//! `gate run` uses one pool for one run; the server keeps one for its whole life and feeds it
+//! jobs of many runs.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use gate_scenarios::Scenario;
 use tokio::sync::{Mutex, mpsc, oneshot};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use crate::browser::{BrowserProcess, profile_root};
+use crate::backend::{BackendError, Handle, Isolation, Source};
 use crate::config::BrowserOptions;
 use crate::context::RunContext;
 use crate::error::StepError;
 use crate::event::RunEvent;
 use crate::result::ScenarioResult;
-use crate::scenario_run::{is_provider, not_run, run_scenario};
+use crate::scenario_run::{is_provider, lost, not_run, run_scenario};
 
 /// A running pool. [`BrowserPool::shutdown`] closes every browser.
 pub struct BrowserPool {
     jobs: mpsc::Sender<Job>,
     workers: JoinSet<()>,
     size: usize,
-    profiles: PathBuf,
+    shared: Arc<PoolShared>,
 }
 
 struct Job {
@@ -36,19 +37,20 @@ struct Job {
 
 /// What all workers of a pool share.
 struct PoolShared {
-    options: BrowserOptions,
-    profiles: PathBuf,
+    source: Source,
+    isolation: Isolation,
     launches: AtomicU64,
 }
 
 impl BrowserPool {
-    /// Starts `size` workers (numbered from 1). Browsers start on each worker's first job.
-    pub fn start(options: BrowserOptions, size: usize) -> BrowserPool {
+    /// Opens the backend (for Docker: checks the engine and image, removes containers of killed
+    /// pools) and starts `size` workers (numbered from 1). Browsers start on each worker's first
+    /// job.
+    pub async fn start(options: BrowserOptions, size: usize) -> Result<BrowserPool, BackendError> {
         let size = size.max(1);
-        let profiles = profile_root();
         let shared = Arc::new(PoolShared {
-            options,
-            profiles: profiles.clone(),
+            source: Source::open(&options).await?,
+            isolation: options.isolation,
             launches: AtomicU64::new(0),
         });
         let (tx, rx) = mpsc::channel::<Job>(size);
@@ -72,12 +74,12 @@ impl BrowserPool {
                 worker.close().await;
             });
         }
-        BrowserPool {
+        Ok(BrowserPool {
             jobs: tx,
             workers,
             size,
-            profiles,
-        }
+            shared,
+        })
     }
 
     pub fn size(&self) -> usize {
@@ -92,7 +94,8 @@ impl BrowserPool {
         index: usize,
         cancel: CancellationToken,
     ) -> ScenarioResult {
-        let fallback = not_run(&ctx.suite.scenarios[index]);
+        let scenario = &ctx.suite.scenarios[index];
+        let (fallback, lost) = (not_run(scenario), lost(scenario));
         let (reply, answer) = oneshot::channel();
         if self
             .jobs
@@ -107,10 +110,11 @@ impl BrowserPool {
         {
             return fallback;
         }
-        answer.await.unwrap_or(fallback)
+        answer.await.unwrap_or(lost)
     }
 
-    /// Lets running jobs finish, then closes every browser and removes the profiles.
+    /// Lets running jobs finish, then closes every browser and removes what the backend left
+    /// (profiles, containers).
     pub async fn shutdown(mut self) {
         drop(self.jobs);
         while let Some(done) = self.workers.join_next().await {
@@ -118,14 +122,23 @@ impl BrowserPool {
                 tracing::error!("browser worker failed: {err}");
             }
         }
-        let _ = std::fs::remove_dir_all(&self.profiles);
+        match Arc::try_unwrap(self.shared) {
+            Ok(shared) => shared.source.shutdown().await,
+            Err(_) => tracing::error!("browser pool still shared at shutdown"),
+        }
     }
 }
 
-/// One worker and the browser it owns.
+/// The isolation level for an attempt of `scenario`: the run's, or the scenario's tag if that
+/// is stronger.
+pub(crate) fn isolation_for(run: Isolation, scenario: &Scenario) -> Isolation {
+    scenario.isolation.map_or(run, |tagged| tagged.max(run))
+}
+
+/// One worker and the browser it holds.
 pub struct Worker {
     pub id: usize,
-    browser: Option<BrowserProcess>,
+    browser: Option<Handle>,
     shared: Arc<PoolShared>,
 }
 
@@ -157,46 +170,67 @@ impl Worker {
         result
     }
 
-    /// A browser that is up, starting (or replacing) it as needed.
+    /// A browser for an attempt of `scenario`: the one it holds when it is up and the isolation
+    /// level allows, else a new one.
     pub(crate) async fn browser(
         &mut self,
         ctx: &RunContext,
-    ) -> Result<&mut BrowserProcess, StepError> {
+        scenario: &Scenario,
+    ) -> Result<&mut Handle, StepError> {
         if self.browser.as_mut().is_some_and(|b| !b.is_alive()) {
             self.discard_browser(ctx, "the browser exited").await;
         }
-        if self.browser.is_none() {
-            let name = format!(
-                "worker-{}-{}",
-                self.id,
-                self.shared.launches.fetch_add(1, Ordering::Relaxed)
-            );
-            let launched =
-                BrowserProcess::launch(&self.shared.options, &self.shared.profiles, &name)
-                    .await
-                    .map_err(|e| StepError::infra(format!("the browser failed to start: {e}")))?;
-            let _ = ctx.events.send(RunEvent::BrowserReady { worker: self.id });
-            self.browser = Some(launched);
+        let level = isolation_for(self.shared.isolation, scenario);
+        let name = format!(
+            "worker-{}-{}",
+            self.id,
+            self.shared.launches.fetch_add(1, Ordering::Relaxed)
+        );
+        let source = &self.shared.source;
+        let handle = match self.browser.take() {
+            Some(current) => source.renew(current, level, &name).await,
+            None => source.launch(&name).await,
         }
-        self.browser
-            .as_mut()
-            .ok_or_else(|| StepError::infra("the browser vanished"))
+        .map_err(|e| StepError::infra(format!("the browser failed to start: {e}")))?;
+        let _ = ctx.events.send(RunEvent::BrowserReady { worker: self.id });
+        let handle = self.browser.insert(handle);
+        handle.mark_used();
+        Ok(handle)
     }
 
-    /// Closes the browser (after an infrastructure error); the next attempt starts a new one.
-    pub(crate) async fn discard_browser(&mut self, ctx: &RunContext, reason: &str) {
-        if let Some(b) = self.browser.take() {
-            let _ = ctx.events.send(RunEvent::BrowserRestarting {
-                worker: self.id,
-                reason: reason.to_string(),
-            });
-            b.close().await;
-        }
+    /// Gives up the browser after an infrastructure error; the next attempt gets a new one.
+    /// Returns where the browser's container log was kept, when it has one.
+    pub(crate) async fn discard_browser(
+        &mut self,
+        ctx: &RunContext,
+        reason: &str,
+    ) -> Option<String> {
+        let b = self.browser.take()?;
+        let _ = ctx.events.send(RunEvent::BrowserRestarting {
+            worker: self.id,
+            reason: reason.to_string(),
+        });
+        let source = &self.shared.source;
+        let log = match source.logs(&b).await {
+            Some((name, text)) => keep_log(ctx, &name, &ctx.redactor.redact(&text)),
+            None => None,
+        };
+        source.close(b, true).await;
+        log
     }
 
     async fn close(&mut self) {
         if let Some(b) = self.browser.take() {
-            b.close().await;
+            self.shared.source.close(b, false).await;
         }
     }
+}
+
+/// Writes a browser's log under the run's artifacts, returning its path relative to them.
+fn keep_log(ctx: &RunContext, name: &str, text: &str) -> Option<String> {
+    let relative = format!("browser-logs/{name}.log");
+    let path = ctx.config.artifacts_dir.join(&relative);
+    std::fs::create_dir_all(path.parent()?).ok()?;
+    std::fs::write(&path, text).ok()?;
+    Some(relative)
 }

@@ -164,6 +164,9 @@ pub struct Artifacts {
     pub page_html: Option<String>,
     /// Screenshots taken by `screenshot` steps, in order.
     pub screenshots: Vec<NamedArtifact>,
+    /// The output of the browser's container, kept when the browser failed during the attempt.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub browser_log: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

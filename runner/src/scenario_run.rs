@@ -84,7 +84,12 @@ pub(crate) async fn run_scenario(
             }
             AttemptOutcome::Error => {
                 infra += 1;
-                worker.discard_browser(ctx, &reason).await;
+                if let (Some(log), Some(attempt)) = (
+                    worker.discard_browser(ctx, &reason).await,
+                    attempts.last_mut(),
+                ) {
+                    attempt.artifacts.browser_log = Some(log);
+                }
                 if infra > ctx.config.infra_retries {
                     break;
                 }
@@ -138,7 +143,7 @@ async fn attempt_once(
     };
     let id = worker.id;
     let b = worker
-        .browser(ctx)
+        .browser(ctx, scenario)
         .await
         .map_err(|e| failure_of(&env, scenario, None, e))?;
     let end = run_attempt(
@@ -250,4 +255,19 @@ fn finish(scenario: &Scenario, attempts: Vec<Attempt>, cancelled: bool) -> Scena
 
 pub(crate) fn not_run(scenario: &Scenario) -> ScenarioResult {
     finish(scenario, Vec::new(), true)
+}
+
+/// The result of a scenario whose worker ended without answering: an infrastructure error,
+/// never a silent pass or "not run".
+pub(crate) fn lost(scenario: &Scenario) -> ScenarioResult {
+    let failure = Failure {
+        kind: crate::result::FailureKind::Infrastructure,
+        step: None,
+        location: None,
+        step_description: None,
+        message: "the browser worker stopped unexpectedly (a bug in gate; please report it)".into(),
+        expected: None,
+        actual: None,
+    };
+    finish(scenario, vec![failed_attempt(1, 0, failure)], false)
 }

@@ -27,6 +27,9 @@ pub struct Scenario {
     pub path: String,
     pub description: Option<String>,
     pub tags: Vec<String>,
+    /// Isolation this scenario asks for with an `isolation:<level>` tag. The runner uses the
+    /// stronger of this and the run's level.
+    pub isolation: Option<Isolation>,
     /// Limit for the whole scenario (one attempt). `None`: the run's default.
     pub timeout: Option<Duration>,
     /// Default limit for each step of this scenario. `None`: the run's default.
@@ -40,6 +43,42 @@ pub struct Scenario {
     /// `[vars]`, in file order. Values may use other templates (`{{secret.X}}`, external vars).
     pub vars: Vec<(String, Template)>,
     pub steps: Vec<Step>,
+}
+
+/// How much a scenario shares with the scenarios before it on the same worker, weakest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Isolation {
+    /// A fresh browser context (cookies, storage, cache) in a browser that is kept: fastest.
+    Context,
+    /// A fresh browser process.
+    Browser,
+    /// A fresh container (Docker backend only): strongest.
+    Container,
+}
+
+impl Isolation {
+    pub const ALL: [Isolation; 3] = [Isolation::Context, Isolation::Browser, Isolation::Container];
+    /// The tag prefix that asks for a level in a scenario file: `tags = ["isolation:browser"]`.
+    pub const TAG_PREFIX: &'static str = "isolation:";
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Isolation::Context => "context",
+            Isolation::Browser => "browser",
+            Isolation::Container => "container",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Isolation> {
+        Isolation::ALL.into_iter().find(|i| i.name() == name)
+    }
+}
+
+impl fmt::Display for Isolation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
 }
 
 /// One `[[step]]` table.

@@ -157,6 +157,7 @@ fn collect_artifacts(dir: &std::path::Path, result: &ScenarioResult) -> Vec<(Str
     for attempt in &result.attempts {
         paths.extend(attempt.artifacts.failure_screenshot.clone());
         paths.extend(attempt.artifacts.page_html.clone());
+        paths.extend(attempt.artifacts.browser_log.clone());
         paths.extend(attempt.artifacts.screenshots.iter().map(|s| s.path.clone()));
     }
     paths

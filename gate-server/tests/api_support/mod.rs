@@ -275,6 +275,7 @@ pub fn result(name: &str, path: &str, outcome: Outcome) -> ScenarioResult {
             failure_screenshot: Some(format!("{name}/attempt-{number}/failure.png")),
             page_html: None,
             screenshots: vec![],
+            browser_log: None,
         },
         console_errors: vec!["TypeError: cart is undefined".into()],
         failed_requests: vec![FailedRequest {

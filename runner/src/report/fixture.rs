@@ -157,6 +157,7 @@ fn checkout_attempt(number: u32, worker: usize) -> Attempt {
             name: "cart".into(),
             path: format!("{dir}/cart.png"),
         }],
+        browser_log: None,
     };
     a.console_errors = vec![
         "TypeError: Cannot read properties of undefined (reading 'price')\n    at renderTotal (https://staging.shop.test/assets/cart.js:88:17)".into(),

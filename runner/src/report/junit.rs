@@ -309,6 +309,9 @@ fn push_evidence(out: &mut String, indent: usize, attempt: &Attempt, artifacts_d
     for shot in &artifacts.screenshots {
         files.push(format!("screenshot {:?}: {}", shot.name, path(&shot.path)));
     }
+    if let Some(log) = &artifacts.browser_log {
+        files.push(format!("browser container log: {}", path(log)));
+    }
     if !files.is_empty() {
         push_line(out, indent, "artifacts:");
         for file in files {

@@ -3,7 +3,7 @@
 
 use toml::de::{DeTable, DeValue};
 
-use crate::model::Scenario;
+use crate::model::{Isolation, Scenario};
 
 use super::ParsedFile;
 use super::capture;
@@ -110,9 +110,9 @@ fn scenario(ctx: &mut Ctx<'_>, root: &DeTable<'_>) -> Option<Scenario> {
     };
     let description = opt_string(ctx, "description");
     let session = opt_string(ctx, "session");
-    let tags = match fields.get("tags") {
-        Some(v) => tags(ctx, v),
-        None => Some(Vec::new()),
+    let (tags, isolation) = match fields.get("tags") {
+        Some(v) => tags(ctx, v).map_or((None, None), |(t, i)| (Some(t), Some(i))),
+        None => (Some(Vec::new()), Some(None)),
     };
     let opt_duration = |ctx: &mut Ctx<'_>, key: &str| match fields.get(key) {
         Some(v) => value::duration(ctx, key, v).map(Some),
@@ -145,6 +145,7 @@ fn scenario(ctx: &mut Ctx<'_>, root: &DeTable<'_>) -> Option<Scenario> {
         path: ctx.path.to_string(),
         description: description?,
         tags: tags?,
+        isolation: isolation?,
         timeout: timeout?,
         step_timeout: step_timeout?,
         retries: retries?,
@@ -175,14 +176,29 @@ fn unknown_key(ctx: &mut Ctx<'_>, key: &value::Key<'_>) -> Option<&'static str> 
     closest
 }
 
-fn tags(ctx: &mut Ctx<'_>, value: &Value<'_>) -> Option<Vec<String>> {
+/// The tags, and the isolation level an `isolation:<level>` tag asks for.
+fn tags(ctx: &mut Ctx<'_>, value: &Value<'_>) -> Option<(Vec<String>, Option<Isolation>)> {
     let items = value::array(ctx, "tags", value)?;
+    let mut isolation = Some(None);
     let tags: Vec<_> = items
         .iter()
         .enumerate()
-        .map(|(i, item)| value::non_empty(ctx, &format!("tags[{i}]"), item).map(str::to_string))
+        .map(|(i, item)| {
+            let tag = value::non_empty(ctx, &format!("tags[{i}]"), item)?;
+            if let Some(level) = tag.strip_prefix(Isolation::TAG_PREFIX) {
+                match Isolation::from_name(level) {
+                    Some(level) => isolation = isolation.map(|had: Option<Isolation>| had.max(Some(level))),
+                    None => {
+                        ctx.error(item.span(), format!("unknown isolation level `{level}`"))
+                            .help("use `isolation:context`, `isolation:browser` or `isolation:container`");
+                        isolation = None;
+                    }
+                }
+            }
+            Some(tag.to_string())
+        })
         .collect();
-    tags.into_iter().collect()
+    tags.into_iter().collect::<Option<Vec<_>>>().zip(isolation)
 }
 
 fn vars(ctx: &mut Ctx<'_>, value: &Value<'_>) -> Option<Vec<(String, crate::Template)>> {

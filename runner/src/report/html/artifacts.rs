@@ -18,6 +18,7 @@ fn referenced(result: &RunResult) -> BTreeSet<&str> {
         let artifacts = &attempt.artifacts;
         paths.extend(artifacts.failure_screenshot.as_deref());
         paths.extend(artifacts.page_html.as_deref());
+        paths.extend(artifacts.browser_log.as_deref());
         paths.extend(artifacts.screenshots.iter().map(|s| s.path.as_str()));
     }
     paths

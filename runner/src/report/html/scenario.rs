@@ -80,7 +80,9 @@ fn attempt_heading(attempt: &Attempt, of: usize, with_reason: bool) -> Markup {
 fn attempt_body(attempt: &Attempt, of: usize, heading: bool) -> Markup {
     let artifacts = &attempt.artifacts;
     let has_logs = !attempt.console_errors.is_empty() || !attempt.failed_requests.is_empty();
-    let has_evidence = artifacts.failure_screenshot.is_some() || artifacts.page_html.is_some();
+    let has_evidence = artifacts.failure_screenshot.is_some()
+        || artifacts.page_html.is_some()
+        || artifacts.browser_log.is_some();
     html! {
         div.attempt-body {
             @if heading && (of > 1 || attempt.outcome != AttemptOutcome::Passed) {
@@ -99,6 +101,10 @@ fn attempt_body(attempt: &Attempt, of: usize, heading: bool) -> Markup {
                                 @if let Some(page) = &artifacts.page_html {
                                     @if artifacts.failure_screenshot.is_some() { " · " }
                                     (artifact_link(page, "Page HTML at failure"))
+                                }
+                                @if let Some(log) = &artifacts.browser_log {
+                                    @if artifacts.failure_screenshot.is_some() || artifacts.page_html.is_some() { " · " }
+                                    (artifact_link(log, "Browser container log"))
                                 }
                             }
                         }
