@@ -141,6 +141,12 @@ impl Source {
         })
     }
 
+    /// Whether a worker keeps its browser between jobs. Sessions on remote endpoints are held
+    /// only while a scenario runs, so an idle worker never blocks a busy one's slot.
+    pub fn keeps_sessions(&self) -> bool {
+        !matches!(self, Source::Cdp(_))
+    }
+
     /// A new browser for worker `name`.
     pub async fn launch(&self, name: &str) -> Result<Handle, String> {
         let inner = match self {

@@ -163,6 +163,9 @@ impl Worker {
         } else {
             run_scenario(ctx, self, &job.cancel, scenario, None).await
         };
+        if !self.shared.source.keeps_sessions() {
+            self.close().await;
+        }
         let _ = ctx.events.send(RunEvent::ScenarioFinished {
             worker: self.id,
             result: result.clone(),

@@ -4,6 +4,7 @@
 #![allow(dead_code, reason = "each test binary uses a different subset")]
 #![allow(clippy::unwrap_used, reason = "test helpers should fail loudly")]
 
+pub mod docker;
 pub mod server;
 
 use std::io::{BufRead, BufReader};
@@ -89,6 +90,22 @@ impl Shop {
             *guard
         );
         guard.iter().find(|r| pred(r)).cloned().unwrap_or_default()
+    }
+
+    /// Blocks until `n` request lines matching `pred` have been logged (or panics after `limit`).
+    pub fn wait_for_requests(&self, limit: Duration, n: usize, pred: impl Fn(&str) -> bool) {
+        let (lock, cond) = &*self.requests;
+        let guard = lock.lock().unwrap();
+        let (guard, timeout) = cond
+            .wait_timeout_while(guard, limit, |reqs| {
+                reqs.iter().filter(|r| pred(r)).count() < n
+            })
+            .unwrap();
+        assert!(
+            !timeout.timed_out(),
+            "fewer than {n} matching requests within {limit:?}; saw {:?}",
+            *guard
+        );
     }
 
     pub fn requests(&self) -> Vec<String> {

@@ -309,7 +309,7 @@ impl Engine {
         endpoint: &str,
     ) -> Result<Connection, String> {
         let image = &self.options.image;
-        Connection::open_when_ready(endpoint, &self.http, self.launch_timeout, || async {
+        let connected = Connection::open_when_ready(endpoint, &self.http, self.launch_timeout, || async {
             let state = self
                 .docker
                 .inspect_container(id, None)
@@ -333,8 +333,21 @@ impl Engine {
                 )
             })
         })
-        .await
-        .map_err(|e| if e.starts_with("no DevTools") { format!("container {name}: {e}") } else { e })
+        .await;
+        match connected {
+            Err(e) if e.starts_with("no DevTools") => {
+                let logs = self.logs(id, 5).await;
+                let last = logs
+                    .lines()
+                    .rev()
+                    .find(|l| !l.trim().is_empty())
+                    .unwrap_or("no output");
+                Err(format!(
+                    "container {name}: {e}; its last output: {last}; check the image `{image}` (rebuild it with `containers/build-image`)"
+                ))
+            }
+            other => other,
+        }
     }
 
     /// A fresh browser in the same container: closes the current one (the image's entry point

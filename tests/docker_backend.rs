@@ -1,0 +1,395 @@
+//! `--backend docker` on the real Docker engine: the bundled suite at each isolation level, a
+//! container killed mid-scenario, containers of a SIGKILLed runner removed by the next pool,
+//! the limits and lock-down visible in `docker inspect`, a named network, a remote engine
+//! through DOCKER_HOST, and the clear errors for a missing image, a stopped engine and a broken
+//! image. Each test prints why it is skipped when no Docker engine answers.
+
+#![allow(
+    clippy::unwrap_used,
+    reason = "a failed unwrap is a clear test failure"
+)]
+
+mod common;
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use common::docker::{chrono_now, containers_with, created_since, docker, image, inspect};
+use common::*;
+
+fn docker_run(tmp: &std::path::Path, image: &str, shop: &Shop) -> Command {
+    let mut cmd = gate(tmp);
+    cmd.args([
+        "run",
+        "--backend",
+        "docker",
+        "--docker-image",
+        image,
+        "--base-url",
+        &shop.base_url,
+    ]);
+    cmd
+}
+
+/// Containers of the `gate` process `pid`.
+fn containers_of(pid: u32) -> Vec<String> {
+    containers_with(&format!("dev.gate.pid={pid}"))
+}
+
+#[test]
+fn bundled_suite_passes_at_each_isolation_level() {
+    let Some(image) = image() else { return };
+    let shop = Shop::start(&[]);
+    for (level, workers) in [("context", "2"), ("browser", "1"), ("container", "2")] {
+        let tmp = tempfile::tempdir().unwrap();
+        let json = tmp.path().join("result.json");
+        let since = chrono_now();
+        let output = docker_run(tmp.path(), &image, &shop)
+            .args(["--isolation", level, "--workers", workers, "--json"])
+            .arg(&json)
+            .arg(examples())
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{level}: {}", text(&output));
+        let result = read_json(&json);
+        let scenarios = result["scenarios"].as_array().unwrap();
+        assert_eq!(scenarios.len(), 3);
+        for s in scenarios {
+            assert_eq!(s["outcome"], "passed", "{level}: {s:#}");
+        }
+        // What each level means, counted in containers the run created.
+        let run = result["run_id"].as_str().unwrap();
+        let created = created_since(&since, &format!("dev.gate.run={run}"));
+        let attempts: usize = scenarios
+            .iter()
+            .map(|s| s["attempts"].as_array().unwrap().len())
+            .sum();
+        match level {
+            "container" => assert!(
+                created >= attempts,
+                "a fresh container per scenario: {created} containers for {attempts} attempts"
+            ),
+            _ => assert!(
+                created <= workers.parse().unwrap(),
+                "{level}: one container per worker, got {created}"
+            ),
+        }
+        assert!(
+            containers_with(&format!("dev.gate.run={run}")).is_empty(),
+            "{level}: containers left behind"
+        );
+    }
+}
+
+#[test]
+fn killed_container_is_an_error_retried_in_a_new_one() {
+    let Some(image) = image() else { return };
+    let shop = Shop::start(&["--fault", "slow-products", "--slow", "3s"]);
+    let tmp = tempfile::tempdir().unwrap();
+    let json = tmp.path().join("result.json");
+    let child = docker_run(tmp.path(), &image, &shop)
+        .args(["--workers", "1", "--artifacts"])
+        .arg(tmp.path().join("artifacts"))
+        .arg("--json")
+        .arg(&json)
+        .arg(repo().join("tests/scenarios/crash"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    // The browser now waits for the slow catalogue: kill its container.
+    shop.wait_for_request(Duration::from_secs(60), |r| r.starts_with("GET /products"));
+    let ids = containers_of(pid);
+    assert_eq!(ids.len(), 1, "one container for one worker: {ids:?}");
+    let killed = docker(&["kill", &ids[0]]);
+    assert!(killed.status.success());
+
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let result = read_json(&json);
+    let s = scenario(&result, "slow-catalogue");
+    let attempts = s["attempts"].as_array().unwrap();
+    assert_eq!(s["outcome"], "passed", "{s:#}");
+    assert_eq!(attempts.len(), 2, "{s:#}");
+    assert_eq!(attempts[0]["outcome"], "error");
+    assert_eq!(attempts[0]["failure"]["kind"], "infrastructure");
+    assert_eq!(attempts[1]["outcome"], "passed");
+    // The dead container's output is kept with the failed attempt.
+    let log = attempts[0]["artifacts"]["browser_log"]
+        .as_str()
+        .expect("a browser log artifact");
+    let log = std::fs::read_to_string(tmp.path().join("artifacts").join(log)).unwrap();
+    assert!(!log.trim().is_empty(), "the container log is empty");
+    assert!(containers_of(pid).is_empty(), "containers left behind");
+}
+
+#[test]
+fn containers_of_a_killed_runner_are_removed_by_the_next_pool_and_limits_are_set() {
+    let Some(image) = image() else { return };
+    let shop = Shop::start(&["--fault", "slow-products", "--slow", "30s"]);
+    let tmp = tempfile::tempdir().unwrap();
+    let mut victim: Child = docker_run(tmp.path(), &image, &shop)
+        .args([
+            "--workers",
+            "1",
+            "-q",
+            "--docker-memory",
+            "768m",
+            "--docker-cpus",
+            "0.5",
+            "--docker-shm",
+            "128m",
+        ])
+        .arg(repo().join("tests/scenarios/crash"))
+        .spawn()
+        .unwrap();
+    shop.wait_for_request(Duration::from_secs(60), |r| r.starts_with("GET /products"));
+    let ids = containers_of(victim.id());
+    assert_eq!(ids.len(), 1, "{ids:?}");
+
+    // The limits and the lock-down, as the engine reports them.
+    let c = inspect(&ids[0]);
+    let host = &c["HostConfig"];
+    assert_eq!(host["Memory"], 768 << 20, "{host:#}");
+    assert_eq!(host["MemorySwap"], 768 << 20);
+    assert_eq!(host["NanoCpus"], 500_000_000);
+    assert_eq!(host["ShmSize"], 128 << 20);
+    assert_eq!(host["Privileged"], false);
+    assert_eq!(host["ReadonlyRootfs"], true);
+    assert_eq!(host["CapDrop"], serde_json::json!(["ALL"]));
+    assert!(host["CapAdd"].is_null() || host["CapAdd"] == serde_json::json!([]));
+    assert_eq!(
+        host["SecurityOpt"],
+        serde_json::json!(["no-new-privileges"])
+    );
+    assert!(host["PidsLimit"].as_i64().unwrap() > 0);
+    let tmpfs = host["Tmpfs"].as_object().unwrap();
+    assert!(
+        tmpfs.contains_key("/tmp") && tmpfs.contains_key("/home/browser"),
+        "{tmpfs:?}"
+    );
+    let bindings = &c["NetworkSettings"]["Ports"]["9222/tcp"];
+    for b in bindings.as_array().unwrap() {
+        assert_eq!(
+            b["HostIp"], "127.0.0.1",
+            "DevTools only on loopback: {bindings}"
+        );
+    }
+    assert_eq!(c["Config"]["User"], "browser", "not root");
+    let labels = c["Config"]["Labels"].as_object().unwrap();
+    assert!(labels.contains_key("dev.gate.pool") && labels.contains_key("dev.gate.run"));
+
+    // SIGKILL: the runner cannot remove its container.
+    victim.kill().unwrap();
+    victim.wait().unwrap();
+    assert_eq!(
+        containers_of(victim.id()).len(),
+        1,
+        "the container outlives a SIGKILLed gate"
+    );
+
+    let output = docker_run(tmp.path(), &image, &shop)
+        .args(["--workers", "1", "--grep", "^api$"])
+        .arg(examples())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert!(
+        containers_of(victim.id()).is_empty(),
+        "the next pool start removes the killed runner's container"
+    );
+}
+
+#[test]
+fn browsers_reach_a_system_under_test_on_a_named_network() {
+    let Some(image) = image() else { return };
+    let network = format!("gate-test-{}", std::process::id());
+    assert!(docker(&["network", "create", &network]).status.success());
+    let shop_name = format!("gate-test-shop-{}", std::process::id());
+    // The shop runs in a container on the network (the browser image has the libraries the
+    // gate binary needs), reachable there as `shop`.
+    let started = docker(&[
+        "run",
+        "-d",
+        "--rm",
+        "--name",
+        &shop_name,
+        "--network",
+        &network,
+        "--network-alias",
+        "shop",
+        "-v",
+        &format!("{}:/gate:ro", gate_bin()),
+        "--entrypoint",
+        "/gate",
+        &image,
+        "demo-shop",
+        "--host",
+        "0.0.0.0",
+        "--port",
+        "8080",
+        "--password",
+        PASSWORD,
+    ]);
+    let cleanup = || {
+        docker(&["rm", "-f", &shop_name]);
+        docker(&["network", "rm", &network]);
+    };
+    if !started.status.success() {
+        cleanup();
+        panic!(
+            "shop container: {}",
+            String::from_utf8_lossy(&started.stderr)
+        );
+    }
+    // Ready when it prints its address.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let logs = docker(&["logs", &shop_name]);
+        if String::from_utf8_lossy(&logs.stdout).contains("demo shop listening") {
+            break;
+        }
+        if std::time::Instant::now() > deadline {
+            cleanup();
+            panic!("the shop container did not start: {}", text(&logs));
+        }
+        std::thread::yield_now();
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let suite = tmp.path().join("suite");
+    std::fs::create_dir_all(&suite).unwrap();
+    // Browser steps only: API steps run from gate's own process, which is not on the network.
+    std::fs::write(
+        suite.join("catalogue.toml"),
+        "name = \"catalogue\"\n\n[[step]]\ngoto = \"/products\"\n\n[[step]]\nexpect = { selector = \"h1\", text = \"Products\" }\n",
+    )
+    .unwrap();
+    let output = gate(tmp.path())
+        .args([
+            "run",
+            "--backend",
+            "docker",
+            "--docker-image",
+            &image,
+            "--docker-network",
+            &network,
+            "--base-url",
+            "http://shop:8080",
+        ])
+        .arg(&suite)
+        .output()
+        .unwrap();
+    cleanup();
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert!(
+        String::from_utf8_lossy(&output.stdout).contains("1 passed"),
+        "{}",
+        text(&output)
+    );
+}
+
+#[test]
+fn docker_host_over_tcp_is_honoured() {
+    let Some(image) = image() else { return };
+    // The local engine's socket, served on a loopback TCP port: a "remote" engine.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    let mut socat = Command::new("socat")
+        .args([
+            &format!("TCP-LISTEN:{port},bind=127.0.0.1,fork,reuseaddr"),
+            "UNIX-CONNECT:/var/run/docker.sock",
+        ])
+        .spawn()
+        .expect("socat (scripts/setup installs it)");
+    let shop = Shop::start(&[]);
+    let tmp = tempfile::tempdir().unwrap();
+    // Wait until socat listens.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(std::time::Instant::now() < deadline, "socat did not listen");
+        std::thread::yield_now();
+    }
+    let output = docker_run(tmp.path(), &image, &shop)
+        .env("DOCKER_HOST", format!("tcp://127.0.0.1:{port}"))
+        .args(["--grep", "^api$"])
+        .arg(examples())
+        .output()
+        .unwrap();
+    let _ = socat.kill();
+    let _ = socat.wait();
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+
+    // And a DOCKER_HOST where nothing answers gives one clear line.
+    let output = docker_run(tmp.path(), &image, &shop)
+        .env("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+        .arg(examples())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(3), "{}", text(&output));
+    assert!(
+        err.contains("the Docker engine does not answer at unix:///nonexistent/docker.sock")
+            && err.contains("systemctl start docker"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_missing_or_broken_image_gives_a_clear_error() {
+    let Some(image) = image() else { return };
+    let shop = Shop::start(&[]);
+    let tmp = tempfile::tempdir().unwrap();
+    let output = docker_run(tmp.path(), "gate-browser:does-not-exist", &shop)
+        .arg(examples())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(3), "{}", text(&output));
+    assert!(
+        err.contains("the browser image `gate-browser:does-not-exist` is not there")
+            && err.contains("containers/build-image"),
+        "{err}"
+    );
+
+    // An image whose browser never comes up and whose healthcheck fails.
+    let broken = "gate-browser-broken:test";
+    let dockerfile = format!(
+        "FROM {image}\nHEALTHCHECK --interval=1s --timeout=1s --start-period=1ms --retries=1 CMD [\"false\"]\nENTRYPOINT [\"/bin/sh\", \"-c\", \"echo chromium: cannot open display >&2; exec sleep 600\"]\n"
+    );
+    let mut build = Command::new("docker")
+        .env("DOCKER_BUILDKIT", "0")
+        .args(["build", "-q", "-t", broken, "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    build
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(dockerfile.as_bytes())
+        .unwrap();
+    assert!(build.wait().unwrap().success());
+    let json = tmp.path().join("result.json");
+    let output = docker_run(tmp.path(), broken, &shop)
+        .args(["--grep", "^api$", "--json"])
+        .arg(&json)
+        .arg(examples())
+        .output()
+        .unwrap();
+    docker(&["rmi", "-f", broken]);
+    assert_eq!(output.status.code(), Some(3), "{}", text(&output));
+    let result = read_json(&json);
+    let s = scenario(&result, "api");
+    assert_eq!(s["outcome"], "error");
+    let message = s["attempts"][0]["failure"]["message"].as_str().unwrap();
+    assert!(
+        message.contains(&format!("the image `{broken}` failed its healthcheck"))
+            && message.contains("chromium: cannot open display")
+            && message.contains("containers/build-image"),
+        "{message}"
+    );
+}
