@@ -103,6 +103,7 @@ pub async fn run_attempt(
         ),
         state: None,
     };
+    let opening = Instant::now();
     let page =
         match ScenarioPage::open(browser.browser(), start_from.map(|s| &*s.session.state)).await {
             Ok(page) => page,
@@ -111,6 +112,7 @@ pub async fn run_attempt(
                 return early(steps, err);
             }
         };
+    let open_ms = opening.elapsed().as_millis();
     let unique = format!("{}-{worker}-{number}", env.config.run_id);
     let scope = match Scope::new(env.config, scenario, unique) {
         Ok(scope) => scope,
@@ -221,7 +223,15 @@ pub async fn run_attempt(
         }
     };
     drop(exec);
+    let closing = Instant::now();
     page.close(browser.browser()).await;
+    tracing::debug!(
+        scenario = %scenario.name,
+        open_ms,
+        close_ms = closing.elapsed().as_millis(),
+        total_ms = started.elapsed().as_millis(),
+        "attempt phases"
+    );
     let console: Vec<String> = log
         .console_errors
         .iter()
