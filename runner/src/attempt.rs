@@ -58,7 +58,7 @@ const EVIDENCE_LIMIT: Duration = Duration::from_secs(5);
 )]
 pub async fn run_attempt(
     env: &AttemptEnv<'_>,
-    browser: &mut Handle,
+    browser: &Handle,
     worker: usize,
     scenario: &Scenario,
     number: u32,
@@ -104,20 +104,22 @@ pub async fn run_attempt(
         state: None,
     };
     let opening = Instant::now();
-    let page =
-        match ScenarioPage::open(browser.browser(), start_from.map(|s| &*s.session.state)).await {
-            Ok(page) => page,
-            Err(err) => {
-                let err = StepError::infra(format!("cannot open a browser context: {err}"));
-                return early(steps, err);
-            }
-        };
+    let page = match browser
+        .open_page(start_from.map(|s| &*s.session.state))
+        .await
+    {
+        Ok(page) => page,
+        Err(err) => {
+            let err = StepError::infra(format!("cannot open a browser context: {err}"));
+            return early(steps, err);
+        }
+    };
     let open_ms = opening.elapsed().as_millis();
     let unique = format!("{}-{worker}-{number}", env.config.run_id);
     let scope = match Scope::new(env.config, scenario, unique) {
         Ok(scope) => scope,
         Err(err) => {
-            page.close(browser.browser()).await;
+            browser.retire(page).await;
             return early(steps, err);
         }
     };
@@ -151,7 +153,7 @@ pub async fn run_attempt(
         };
         if let Err(err) = checked {
             drop(exec);
-            page.close(browser.browser()).await;
+            browser.retire(page).await;
             return AttemptEnd::SessionInvalid {
                 reason: env.redactor.redact(&err.message),
             };
@@ -159,48 +161,53 @@ pub async fn run_attempt(
     }
 
     let mut failed: Option<(usize, StepError)> = None;
-    for step in &scenario.steps {
-        let deadline = step_deadline(env.config, scenario, step, scenario_deadline, limit);
-        let _ = env.events.send(RunEvent::StepStarted {
-            worker,
-            scenario: label.to_string(),
-            index: step.index,
-            total: scenario.steps.len(),
-            description: steps[step.index].description.clone(),
-        });
-        let step_started = Instant::now();
-        // The step watches its own deadline; the outer limit only catches a wedged browser.
-        let outcome = tokio::select! {
-            r = tokio::time::timeout(deadline.remaining() + Duration::from_secs(10), run_step(&mut exec, step, deadline)) => {
-                r.unwrap_or_else(|_| Err(StepError::infra("the browser stopped answering")))
-            }
-            _ = env.cancel.cancelled() => Err(cancelled()),
-        };
-        steps[step.index].duration_ms = step_started.elapsed().as_millis() as u64;
-        match outcome {
-            Ok(()) => steps[step.index].outcome = StepOutcome::Passed,
-            Err(mut err) => {
-                if !browser.is_alive() {
-                    err = StepError::infra(format!(
-                        "the browser died during the step ({})",
-                        err.message
-                    ));
-                } else if deadline.scenario_limit
-                    && deadline.passed()
-                    && err.kind != FailureKind::Infrastructure
-                {
-                    err.kind = FailureKind::Timeout;
+    let run_steps = async {
+        for step in &scenario.steps {
+            let deadline = step_deadline(env.config, scenario, step, scenario_deadline, limit);
+            let _ = env.events.send(RunEvent::StepStarted {
+                worker,
+                scenario: label.to_string(),
+                index: step.index,
+                total: scenario.steps.len(),
+                description: steps[step.index].description.clone(),
+            });
+            let step_started = Instant::now();
+            // The step watches its own deadline; the outer limit only catches a wedged browser.
+            let outcome = tokio::select! {
+                r = tokio::time::timeout(deadline.remaining() + Duration::from_secs(10), run_step(&mut exec, step, deadline)) => {
+                    r.unwrap_or_else(|_| Err(StepError::infra("the browser stopped answering")))
                 }
-                steps[step.index].outcome = if err.is_infra() {
-                    StepOutcome::Error
-                } else {
-                    StepOutcome::Failed
-                };
-                failed = Some((step.index, err));
-                break;
+                _ = env.cancel.cancelled() => Err(cancelled()),
+            };
+            steps[step.index].duration_ms = step_started.elapsed().as_millis() as u64;
+            match outcome {
+                Ok(()) => steps[step.index].outcome = StepOutcome::Passed,
+                Err(mut err) => {
+                    if !browser.connected() {
+                        err = StepError::infra(format!(
+                            "the browser died during the step ({})",
+                            err.message
+                        ));
+                    } else if deadline.scenario_limit
+                        && deadline.passed()
+                        && err.kind != FailureKind::Infrastructure
+                    {
+                        err.kind = FailureKind::Timeout;
+                    }
+                    steps[step.index].outcome = if err.is_infra() {
+                        StepOutcome::Error
+                    } else {
+                        StepOutcome::Failed
+                    };
+                    failed = Some((step.index, err));
+                    break;
+                }
             }
         }
-    }
+    };
+    // Disposing of the previous attempt's context and opening the next one's overlap the
+    // steps, so neither sits between two scenarios.
+    tokio::join!(run_steps, browser.housekeeping());
 
     let mut artifacts = Artifacts {
         screenshots: std::mem::take(&mut exec.screenshots),
@@ -224,7 +231,7 @@ pub async fn run_attempt(
     };
     drop(exec);
     let closing = Instant::now();
-    page.close(browser.browser()).await;
+    browser.retire(page).await;
     tracing::debug!(
         scenario = %scenario.name,
         open_ms,

@@ -20,6 +20,8 @@ pub use gate_scenarios::Isolation;
 
 use crate::browser::{BrowserProcess, profile_root};
 use crate::config::BrowserOptions;
+use crate::page::ScenarioPage;
+use crate::session::StorageState;
 use cdp::{CdpEndpoint, Endpoints, RemoteBrowser};
 use docker::{ContainerBrowser, DockerError, DockerOptions, Engine};
 
@@ -102,6 +104,20 @@ pub(crate) struct Handle {
     inner: Inner,
     /// An attempt has run in it: a stricter isolation level needs a new one.
     used: bool,
+    /// Pages opened ahead and pages to close, handled while the next scenario runs (see
+    /// [`Handle::housekeeping`]). Off for remote sessions, which end with each scenario.
+    pages: std::sync::Mutex<Pages>,
+    pipelined: bool,
+    /// Open the next attempt's page ahead: only when the browser is kept for it.
+    prewarm: bool,
+}
+
+#[derive(Default)]
+struct Pages {
+    /// A fresh context with its page at `about:blank`, never used.
+    spare: Option<ScenarioPage>,
+    /// Pages of finished attempts whose contexts are still to be disposed of.
+    retiring: Vec<ScenarioPage>,
 }
 
 enum Inner {
@@ -158,7 +174,7 @@ impl Source {
             Source::Docker(engine) => Inner::Container(engine.launch(name).await?),
             Source::Cdp(endpoints) => Inner::Remote(endpoints.connect().await?),
         };
-        Ok(Handle { inner, used: false })
+        Ok(Handle::new(inner, self.keeps_sessions()))
     }
 
     /// A browser for an attempt at `level`: `current` if that level allows reusing it, else a
@@ -173,14 +189,11 @@ impl Source {
             return Ok(current);
         }
         match (self, current.inner) {
-            (Source::Docker(engine), Inner::Container(c)) if level == Isolation::Browser => {
-                Ok(Handle {
-                    inner: Inner::Container(engine.restart_browser(c).await?),
-                    used: false,
-                })
-            }
+            (Source::Docker(engine), Inner::Container(c)) if level == Isolation::Browser => Ok(
+                Handle::new(Inner::Container(engine.restart_browser(c).await?), true),
+            ),
             (_, inner) => {
-                self.close(Handle { inner, used: true }, false).await;
+                self.close(Handle::new(inner, false), false).await;
                 self.launch(name).await
             }
         }
@@ -219,6 +232,87 @@ impl Source {
 }
 
 impl Handle {
+    fn new(inner: Inner, pipelined: bool) -> Handle {
+        Handle {
+            inner,
+            used: false,
+            pages: std::sync::Mutex::default(),
+            pipelined,
+            prewarm: false,
+        }
+    }
+
+    /// Whether a page for the next attempt is worth opening ahead: the browser is kept for it
+    /// only at `context` isolation.
+    pub fn plan(&mut self, level: Isolation) {
+        self.prewarm = self.pipelined && level == Isolation::Context;
+    }
+
+    fn pages(&self) -> std::sync::MutexGuard<'_, Pages> {
+        self.pages.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A fresh context and page for an attempt, starting from `state`: the spare one when there
+    /// is one, else a new one.
+    pub async fn open_page(
+        &self,
+        state: Option<&StorageState>,
+    ) -> chromiumoxide::Result<ScenarioPage> {
+        let spare = self.pages().spare.take();
+        match spare {
+            Some(page) => {
+                if let Some(state) = state {
+                    if let Err(err) = page.restore(state).await {
+                        page.close(self.browser()).await;
+                        return Err(err);
+                    }
+                }
+                Ok(page)
+            }
+            None => ScenarioPage::open(self.browser(), state).await,
+        }
+    }
+
+    /// Hands back an attempt's page: closed now, or while the next attempt runs.
+    pub async fn retire(&self, page: ScenarioPage) {
+        if self.pipelined {
+            self.pages().retiring.push(page);
+        } else {
+            page.close(self.browser()).await;
+        }
+    }
+
+    /// Work that would otherwise sit between two scenarios, done while one runs: disposing of
+    /// finished contexts and opening the next one. Errors are ignored (the next attempt opens
+    /// its own page and reports them).
+    pub async fn housekeeping(&self) {
+        if !self.pipelined {
+            return;
+        }
+        let retiring = std::mem::take(&mut self.pages().retiring);
+        for page in retiring {
+            page.close(self.browser()).await;
+        }
+        if !self.prewarm || self.pages().spare.is_some() || !self.connected() {
+            return;
+        }
+        if let Ok(page) = ScenarioPage::open(self.browser(), None).await {
+            let extra = self.pages().spare.replace(page);
+            if let Some(extra) = extra {
+                extra.close(self.browser()).await;
+            }
+        }
+    }
+
+    /// False once the DevTools connection ended.
+    pub fn connected(&self) -> bool {
+        match &self.inner {
+            Inner::Local(p) => p.connected(),
+            Inner::Container(c) => c.conn.is_alive(),
+            Inner::Remote(r) => r.conn.is_alive(),
+        }
+    }
+
     pub fn browser(&self) -> &Browser {
         match &self.inner {
             Inner::Local(p) => p.browser(),

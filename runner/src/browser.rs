@@ -106,6 +106,11 @@ impl BrowserProcess {
         self.browser.get_mut_child().and_then(|c| c.inner.id())
     }
 
+    /// False once the DevTools connection ended.
+    pub fn connected(&self) -> bool {
+        !self.driver.is_finished()
+    }
+
     /// False once the process exited or the DevTools connection ended.
     pub fn is_alive(&mut self) -> bool {
         !self.driver.is_finished() && matches!(self.browser.try_wait(), Ok(None))

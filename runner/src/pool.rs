@@ -198,6 +198,7 @@ impl Worker {
         let _ = ctx.events.send(RunEvent::BrowserReady { worker: self.id });
         let handle = self.browser.insert(handle);
         handle.mark_used();
+        handle.plan(level);
         Ok(handle)
     }
 

@@ -64,7 +64,7 @@ impl ScenarioPage {
             .map_err(|_| chromiumoxide::error::CdpError::Timeout)?
     }
 
-    async fn restore(&self, state: &StorageState) -> chromiumoxide::Result<()> {
+    pub async fn restore(&self, state: &StorageState) -> chromiumoxide::Result<()> {
         self.set_cookies(state.cookies.clone()).await?;
         if !state.local_storage.is_empty() {
             // Applied once per origin and tab, before the app's own scripts run.
@@ -104,7 +104,8 @@ impl ScenarioPage {
         self.log.changes.clone()
     }
 
-    /// Closes the page and disposes of the context. Errors are ignored: the browser may be gone.
+    /// Disposes of the context, which closes its page. Errors are ignored: the browser may be
+    /// gone.
     pub async fn close(self, browser: &Browser) {
         let ScenarioPage {
             page,
@@ -112,7 +113,7 @@ impl ScenarioPage {
             log,
         } = self;
         drop(log);
-        let _ = tokio::time::timeout(CONTEXT_CALL_LIMIT, page.close()).await;
+        drop(page);
         let _ = tokio::time::timeout(
             CONTEXT_CALL_LIMIT,
             browser.dispose_browser_context(context_id),
