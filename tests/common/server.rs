@@ -48,6 +48,8 @@ pub struct Server {
     pub child: Child,
     pub url: String,
     pub config: PathBuf,
+    /// The server's TMPDIR: its browsers' profiles live there.
+    tmp: PathBuf,
 }
 
 impl Server {
@@ -96,6 +98,7 @@ impl Server {
             child,
             url,
             config: config.to_path_buf(),
+            tmp: dir.to_path_buf(),
         }
     }
 
@@ -187,12 +190,22 @@ scopes = ["read"]
 impl Drop for Server {
     fn drop(&mut self) {
         self.kill();
+        end_browsers_under(&self.tmp);
+    }
+}
+
+/// SIGKILL leaves a gate process's browsers running until the next gate start in the same
+/// TMPDIR, which a test never makes: end them, so they do not load the machine for later tests.
+fn end_browsers_under(dir: &Path) {
+    for (pid, _) in super::browser_pids(&dir.to_string_lossy()) {
+        let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
     }
 }
 
 /// `gate agent` against `server`. Killed when dropped.
 pub struct Agent {
     pub child: Child,
+    tmp: PathBuf,
 }
 
 impl Agent {
@@ -215,7 +228,10 @@ impl Agent {
             .stderr(Stdio::inherit())
             .spawn()
             .unwrap();
-        Agent { child }
+        Agent {
+            child,
+            tmp: dir.to_path_buf(),
+        }
     }
 
     pub fn kill(&mut self) {
@@ -227,6 +243,7 @@ impl Agent {
 impl Drop for Agent {
     fn drop(&mut self) {
         self.kill();
+        end_browsers_under(&self.tmp);
     }
 }
 
