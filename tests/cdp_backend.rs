@@ -12,7 +12,7 @@ mod common;
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::*;
 
@@ -24,7 +24,7 @@ struct Endpoint {
 
 impl Endpoint {
     fn start(profile: &Path) -> Endpoint {
-        let child = Command::new("chromium")
+        let mut child = Command::new("chromium")
             .args([
                 "--headless=new",
                 "--no-sandbox",
@@ -40,25 +40,19 @@ impl Endpoint {
             .arg(format!("--user-data-dir={}", profile.display()))
             .arg("about:blank")
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn()
             .expect("start chromium");
-        // Chromium writes the port it picked into the profile once it listens.
-        let file = profile.join("DevToolsActivePort");
-        let deadline = Instant::now() + Duration::from_secs(30);
-        let port = loop {
-            if let Some(port) = std::fs::read_to_string(&file)
-                .ok()
-                .and_then(|t| t.lines().next().and_then(|l| l.parse::<u16>().ok()))
-            {
-                break port;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "chromium wrote no DevToolsActivePort"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        };
+        // Chromium says where it listens once it does: "DevTools listening on ws://127.0.0.1:<port>/…".
+        let stderr = child.stderr.take().expect("chromium stderr");
+        let line = wait_for_line(stderr, "DevTools listening on")
+            .expect("chromium exited before listening");
+        let port = line
+            .split("ws://127.0.0.1:")
+            .nth(1)
+            .and_then(|rest| rest.split('/').next())
+            .and_then(|p| p.parse::<u16>().ok())
+            .unwrap_or_else(|| panic!("no port in {line:?}"));
         Endpoint { child, port }
     }
 

@@ -31,6 +31,15 @@ fn docker_run(tmp: &std::path::Path, image: &str, shop: &Shop) -> Command {
     cmd
 }
 
+/// Exit code 3 (infrastructure) and an error that says each of `needles`.
+fn assert_infra_error(output: &std::process::Output, needles: &[&str]) {
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(3), "{}", text(output));
+    for needle in needles {
+        assert!(err.contains(needle), "`{needle}` not in: {err}");
+    }
+}
+
 /// Containers of the `gate` process `pid`.
 fn containers_of(pid: u32) -> Vec<String> {
     containers_with(&format!("dev.gate.pid={pid}"))
@@ -243,18 +252,19 @@ fn browsers_reach_a_system_under_test_on_a_named_network() {
             String::from_utf8_lossy(&started.stderr)
         );
     }
-    // Ready when it prints its address.
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    loop {
-        let logs = docker(&["logs", &shop_name]);
-        if String::from_utf8_lossy(&logs.stdout).contains("demo shop listening") {
-            break;
-        }
-        if std::time::Instant::now() > deadline {
-            cleanup();
-            panic!("the shop container did not start: {}", text(&logs));
-        }
-        std::thread::yield_now();
+    // Ready when it prints its address: follow its output until that line (the stream ends if
+    // the container dies).
+    let mut follow = Command::new("docker")
+        .args(["logs", "-f", &shop_name])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let ready = wait_for_line(follow.stdout.take().unwrap(), "demo shop listening");
+    let _ = follow.kill();
+    let _ = follow.wait();
+    if ready.is_none() {
+        cleanup();
+        panic!("the shop container stopped before it listened");
     }
     let tmp = tempfile::tempdir().unwrap();
     let suite = tmp.path().join("suite");
@@ -298,19 +308,19 @@ fn docker_host_over_tcp_is_honoured() {
     drop(listener);
     let mut socat = Command::new("socat")
         .args([
+            "-d",
+            "-d",
             &format!("TCP-LISTEN:{port},bind=127.0.0.1,fork,reuseaddr"),
             "UNIX-CONNECT:/var/run/docker.sock",
         ])
+        .stderr(Stdio::piped())
         .spawn()
         .expect("socat (scripts/setup installs it)");
+    // socat -d -d says when it listens.
+    let listening = wait_for_line(socat.stderr.take().unwrap(), "listening on");
+    assert!(listening.is_some(), "socat exited before it listened");
     let shop = Shop::start(&[]);
     let tmp = tempfile::tempdir().unwrap();
-    // Wait until socat listens.
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(std::time::Instant::now() < deadline, "socat did not listen");
-        std::thread::yield_now();
-    }
     let output = docker_run(tmp.path(), &image, &shop)
         .env("DOCKER_HOST", format!("tcp://127.0.0.1:{port}"))
         .args(["--grep", "^api$"])
@@ -327,12 +337,12 @@ fn docker_host_over_tcp_is_honoured() {
         .arg(examples())
         .output()
         .unwrap();
-    let err = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(3), "{}", text(&output));
-    assert!(
-        err.contains("the Docker engine does not answer at unix:///nonexistent/docker.sock")
-            && err.contains("systemctl start docker"),
-        "{err}"
+    assert_infra_error(
+        &output,
+        &[
+            "the Docker engine does not answer at unix:///nonexistent/docker.sock",
+            "systemctl start docker",
+        ],
     );
 }
 
@@ -345,12 +355,12 @@ fn a_missing_or_broken_image_gives_a_clear_error() {
         .arg(examples())
         .output()
         .unwrap();
-    let err = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(3), "{}", text(&output));
-    assert!(
-        err.contains("the browser image `gate-browser:does-not-exist` is not there")
-            && err.contains("containers/build-image"),
-        "{err}"
+    assert_infra_error(
+        &output,
+        &[
+            "the browser image `gate-browser:does-not-exist` is not there",
+            "containers/build-image",
+        ],
     );
 
     // An image whose browser never comes up and whose healthcheck fails.

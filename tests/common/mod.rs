@@ -192,6 +192,19 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// Reads `stream` line by line until one contains `needle` (returned) or the stream ends
+/// (`None`: the writer exited). The rest of the stream is drained in the background, so the
+/// writer never blocks on a full pipe.
+pub fn wait_for_line(stream: impl std::io::Read + Send + 'static, needle: &str) -> Option<String> {
+    let mut lines = BufReader::new(stream).lines();
+    let found = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find(|l| l.contains(needle));
+    std::thread::spawn(move || lines.for_each(drop));
+    found
+}
+
 /// PIDs of Chromium processes whose command line mentions `needle` (e.g. a profile path).
 pub fn browser_pids(needle: &str) -> Vec<(u32, bool)> {
     let mut out = Vec::new();
