@@ -54,6 +54,7 @@ fn bundled_suite_passes_at_each_isolation_level() {
         let json = tmp.path().join("result.json");
         let since = chrono_now();
         let output = docker_run(tmp.path(), &image, &shop)
+            .env("GATE_LOG", "gate_runner::backend=debug")
             .args(["--isolation", level, "--workers", workers, "--json"])
             .arg(&json)
             .arg(examples())
@@ -73,6 +74,17 @@ fn bundled_suite_passes_at_each_isolation_level() {
             .iter()
             .map(|s| s["attempts"].as_array().unwrap().len())
             .sum();
+        let restarts = String::from_utf8_lossy(&output.stderr)
+            .matches("a fresh browser in the same container")
+            .count();
+        match level {
+            // Every attempt after a worker's first gets a new browser in the kept container.
+            "browser" => assert!(
+                restarts + 1 >= attempts,
+                "browser: {restarts} browser restarts for {attempts} attempts"
+            ),
+            _ => assert_eq!(restarts, 0, "{level}: no browser restarts expected"),
+        }
         match level {
             "container" => assert!(
                 created >= attempts,

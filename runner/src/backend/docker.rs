@@ -375,6 +375,7 @@ impl Engine {
         loop {
             let conn = self.wait_for_browser(&id, &name, &endpoint).await?;
             if conn.ws_url != before {
+                tracing::debug!(container = %name, "a fresh browser in the same container");
                 return Ok(ContainerBrowser {
                     id,
                     name,
