@@ -6,7 +6,8 @@
 //! loses its lease and the job goes back to the queue; a result is accepted only with the
 //! current lease token, so every scenario result is recorded exactly once.
 //!
-//! Layout: `connect` opens the database; `submit` creates runs; `runs` reads them;
+//! Layout: `connect` opens the database; `submit` creates runs; `runs` reads them and
+//! `verdict` reads what a commit's combined status is made of;
 //! `lifecycle` moves a run between its states; `queue` hands jobs out; `lease` is what the
 //! holder of a lease may do; `artifacts`, `deliveries` and `outbox` hold the rest; `rows`
 //! decodes rows and `retry` retries transient conflicts. Every write is a transaction that
@@ -23,8 +24,10 @@ mod retry;
 mod rows;
 mod runs;
 mod submit;
+mod verdict;
 
 use gate_runner::result::ScenarioResult;
+pub use verdict::{VerdictJob, VerdictRun};
 
 use crate::wire::{RunState, SourceFile};
 
@@ -150,7 +153,11 @@ pub struct OutboxStatus {
 /// The database, behind a connection pool. Cheap to clone.
 #[derive(Clone)]
 pub struct Store {
+    /// Every write, and reads that belong with one.
     pool: sqlx::AnyPool,
+    /// Plain reads (`runs`, `verdict`): SQLite files get read-only connections of their own;
+    /// elsewhere this is `pool`.
+    reads: sqlx::AnyPool,
 }
 
 /// Unix milliseconds now.

@@ -1,13 +1,13 @@
 //! From stored runs to what people and merge checks read: the run view, the commit's combined
 //! status (GitHub semantics), and what happens when a run finishes (metrics, status outbox).
 
-use gate_runner::result::{Outcome, RunResult};
+use gate_runner::result::RunResult;
 
 use crate::config::ServerConfig;
 use crate::state::AppState;
-use crate::store::{JobRecord, OutboxStatus, RunRecord, StoreError, new_id, now_ms};
+use crate::store::{JobRecord, OutboxStatus, RunRecord, StoreError, VerdictRun, new_id, now_ms};
 use crate::wire::{
-    CommitStatus, FailingScenario, JobState, JobView, RunLinks, RunState, RunSummary, RunView,
+    CommitStatus, FailingScenario, JobView, RunLinks, RunState, RunSummary, RunView,
 };
 
 /// Unix milliseconds as RFC 3339 in UTC with exactly three fraction digits, so the text sorts
@@ -126,43 +126,36 @@ pub async fn commit_status(
     state: &AppState,
     sha: &str,
 ) -> Result<Option<CommitStatus>, StoreError> {
-    let runs = state.store.latest_runs_for_commit(sha).await?;
+    let runs = state.store.verdict_runs(sha).await?;
     if runs.is_empty() {
         return Ok(None);
     }
-    let mut with_jobs = Vec::with_capacity(runs.len());
-    for run in runs {
-        let jobs = state.store.jobs(&run.id).await?;
-        with_jobs.push((run, jobs));
-    }
-    Ok(Some(combine(&state.config.public_url, sha, &with_jobs)))
+    Ok(Some(combine(&state.config.public_url, sha, &runs)))
 }
 
 /// The combined status of a commit's latest runs, with GitHub's semantics: `failure` if any
 /// run failed; else `error` if any ended in error or was cancelled; else `pending` while any
 /// is queued or running; `success` only when all passed (flaky passes are listed).
-pub fn combine(public_url: &str, sha: &str, runs: &[(RunRecord, Vec<JobRecord>)]) -> CommitStatus {
+pub fn combine(public_url: &str, sha: &str, runs: &[VerdictRun]) -> CommitStatus {
     let mut flaky = Vec::new();
     let mut failing = Vec::new();
-    for (run, jobs) in runs {
-        for job in jobs {
-            match job.result.as_ref().map(|r| r.outcome) {
-                Some(Outcome::Flaky) => flaky.push(job.scenario.clone()),
-                Some(Outcome::Failed | Outcome::Error | Outcome::Cancelled) => {
-                    let failure = job.result.as_ref().and_then(|r| r.failure());
-                    failing.push(FailingScenario {
-                        run: run.id.clone(),
-                        scenario: job.scenario.clone(),
-                        outcome: job.outcome.clone().unwrap_or_default(),
-                        location: failure.and_then(|f| f.location.clone()),
-                        message: failure.map(|f| f.message.clone()),
-                    });
-                }
-                _ => {}
+    for run in runs {
+        for job in &run.notable {
+            if job.outcome == "flaky" {
+                flaky.push(job.scenario.clone());
+                continue;
             }
+            let failure = job.failure.as_ref();
+            failing.push(FailingScenario {
+                run: run.id.clone(),
+                scenario: job.scenario.clone(),
+                outcome: job.outcome.clone(),
+                location: failure.and_then(|f| f.location.clone()),
+                message: failure.map(|f| f.message.clone()),
+            });
         }
     }
-    let has = |s: RunState| runs.iter().any(|(r, _)| r.state == s);
+    let has = |s: RunState| runs.iter().any(|r| r.state == s);
     let failed = failing.iter().filter(|f| f.outcome == "failed").count();
     let (combined, description) = if runs.is_empty() {
         ("pending", "no run yet".to_string())
@@ -171,14 +164,13 @@ pub fn combine(public_url: &str, sha: &str, runs: &[(RunRecord, Vec<JobRecord>)]
     } else if has(RunState::Error) || has(RunState::Cancelled) {
         let reason = runs
             .iter()
-            .find_map(|(r, _)| r.reason.clone())
+            .find_map(|r| r.reason.clone())
             .unwrap_or_else(|| "a scenario could not be run".to_string());
         ("error", reason)
     } else if has(RunState::Queued) || has(RunState::Running) {
-        let (done, total) = runs.iter().fold((0, 0), |(d, t), (_, jobs)| {
-            let finished = jobs.iter().filter(|j| j.state == JobState::Done).count();
-            (d + finished, t + jobs.len())
-        });
+        let (done, total) = runs
+            .iter()
+            .fold((0, 0), |(d, t), run| (d + run.done, t + run.total));
         ("pending", format!("{done} of {total} scenarios done"))
     } else {
         let mut d = "all scenarios passed".to_string();
@@ -194,7 +186,7 @@ pub fn combine(public_url: &str, sha: &str, runs: &[(RunRecord, Vec<JobRecord>)]
         target_url: format!("{public_url}/commits/{sha}"),
         runs: runs
             .iter()
-            .map(|(r, _)| RunSummary {
+            .map(|r| RunSummary {
                 id: r.id.clone(),
                 state: r.state,
                 url: links(public_url, &r.id).html,
@@ -240,7 +232,7 @@ pub async fn run_finished(state: &AppState, run: &RunRecord) {
 
 #[cfg(test)]
 mod tests {
-    use gate_runner::result::ScenarioResult;
+    use gate_runner::result::{Outcome, ScenarioResult};
 
     use super::*;
     use crate::wire::JobState;
@@ -292,7 +284,11 @@ mod tests {
     }
 
     fn state_of(runs: &[(RunRecord, Vec<JobRecord>)]) -> String {
-        combine("https://gate.test", &"ab".repeat(20), runs).state
+        combine("https://gate.test", &"ab".repeat(20), &views(runs)).state
+    }
+
+    fn views(runs: &[(RunRecord, Vec<JobRecord>)]) -> Vec<VerdictRun> {
+        runs.iter().map(|(r, j)| VerdictRun::of(r, j)).collect()
     }
 
     #[test]
@@ -314,7 +310,11 @@ mod tests {
         assert_eq!(state_of(&[errored.clone(), failed.clone()]), "failure");
         assert_eq!(state_of(&[passed.clone(), errored.clone()]), "error");
         assert_eq!(state_of(&[running.clone(), cancelled]), "error");
-        let status = combine("https://gate.test", "sha", &[passed, flaky, running]);
+        let status = combine(
+            "https://gate.test",
+            "sha",
+            &views(&[passed, flaky, running]),
+        );
         assert_eq!(status.flaky, ["cart"]);
         assert_eq!(status.description, "2 of 3 scenarios done");
         assert_eq!(status.target_url, "https://gate.test/commits/sha");

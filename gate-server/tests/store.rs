@@ -17,6 +17,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use gate_runner::result::{Attempt, AttemptOutcome, Failure, FailureKind, Outcome, ScenarioResult};
 use gate_server::store::{
     Completion, LeasedJob, NewRun, OutboxStatus, QueueStats, RunFilter, RunRecord, Store,
+    VerdictRun,
 };
 use gate_server::wire::{JobState, RunState, SourceFile};
 use rand::seq::SliceRandom;
@@ -153,7 +154,7 @@ on_both_databases!(
     cancel_ends_queued_jobs_and_keeps_late_results,
     rerun_failed_runs_only_the_failures,
     runs_page_newest_first,
-    latest_runs_for_commit_gives_each_suites_latest,
+    verdict_runs_are_each_suites_latest_with_outcomes_and_failures,
     artifacts_round_trip,
     webhook_deliveries_are_deduplicated,
     outbox_due_failed_delivered,
@@ -253,6 +254,16 @@ async fn wait_past(expires_at: i64) {
 fn oldest_first<const N: usize>(mut runs: [RunRecord; N]) -> [RunRecord; N] {
     runs.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
     runs
+}
+
+/// What the verdict should read, made from the full records of `runs` as stored now.
+async fn views<const N: usize>(store: &Store, runs: [RunRecord; N]) -> Vec<VerdictRun> {
+    let mut out = Vec::new();
+    for r in runs {
+        let (r, jobs) = (run(store, &r.id).await, store.jobs(&r.id).await.unwrap());
+        out.push(VerdictRun::of(&r, &jobs));
+    }
+    out
 }
 
 async fn run(store: &Store, id: &str) -> RunRecord {
@@ -367,8 +378,8 @@ async fn submit_is_idempotent_per_commit_and_suite(db: &Db) {
         (second.clone(), false)
     );
     assert_eq!(
-        store.latest_runs_for_commit("aaa").await.unwrap(),
-        oldest_first([other_suite, second])
+        store.verdict_runs("aaa").await.unwrap(),
+        views(store, oldest_first([other_suite, second])).await
     );
 
     assert_eq!(store.run("no-such-run").await.unwrap(), None);
@@ -449,7 +460,7 @@ async fn a_thousand_concurrent_submissions(db: &Db) {
         .await
         .unwrap();
     assert_eq!(r3.len(), 11, "the first run and ten re-runs");
-    let latest = store.latest_runs_for_commit("r3").await.unwrap();
+    let latest = store.verdict_runs("r3").await.unwrap();
     assert_eq!(latest.len(), 1);
     assert!(reruns.contains(&latest[0].id));
     assert_eq!(
@@ -916,8 +927,8 @@ async fn rerun_failed_runs_only_the_failures(db: &Db) {
         [("b", 0), ("c", 1)]
     );
     assert_eq!(
-        store.latest_runs_for_commit("fff").await.unwrap(),
-        std::slice::from_ref(&second)
+        store.verdict_runs("fff").await.unwrap(),
+        views(store, [second.clone()]).await
     );
 
     // Cancelled scenarios are re-run too; a re-run of a re-run is the next generation.
@@ -925,8 +936,8 @@ async fn rerun_failed_runs_only_the_failures(db: &Db) {
     let third = store.rerun_failed(&second.id).await.unwrap().unwrap();
     assert_eq!(store.jobs(&third.id).await.unwrap().len(), 2);
     assert_eq!(
-        store.latest_runs_for_commit("fff").await.unwrap(),
-        std::slice::from_ref(&third)
+        store.verdict_runs("fff").await.unwrap(),
+        views(store, [third]).await
     );
 
     // Nothing failed: the run itself, unchanged.
@@ -1029,7 +1040,7 @@ async fn runs_page_newest_first(db: &Db) {
     assert_eq!(count(dev_after_newest).await, 2);
 }
 
-async fn latest_runs_for_commit_gives_each_suites_latest(db: &Db) {
+async fn verdict_runs_are_each_suites_latest_with_outcomes_and_failures(db: &Db) {
     let store = &db.store;
     let suite = |name: &str, new: NewRun| NewRun {
         suite: name.into(),
@@ -1040,7 +1051,7 @@ async fn latest_runs_for_commit_gives_each_suites_latest(db: &Db) {
         .await
         .unwrap();
     let (s2, _) = store
-        .submit(suite("s2", new_run("hhh", &["a"])))
+        .submit(suite("s2", new_run("hhh", &["a", "b", "c", "d", "e"])))
         .await
         .unwrap();
     store
@@ -1055,17 +1066,57 @@ async fn latest_runs_for_commit_gives_each_suites_latest(db: &Db) {
         .submit(suite("s1", new_run("iii", &["a"])))
         .await
         .unwrap();
+    // s1's latest is cancelled before it runs (a job ended without a result); s2's jobs end
+    // in every outcome but one, which stays running.
+    store.cancel_run(&s1_latest.id, "superseded").await.unwrap();
+    for lease in store.lease("r", 20, LEASE, 3).await.unwrap() {
+        if lease.run.id != s2.id {
+            continue;
+        }
+        let outcome = match lease.job.scenario.as_str() {
+            "a" => Outcome::Passed,
+            "b" => Outcome::Failed,
+            "c" => Outcome::Flaky,
+            "d" => Outcome::Error,
+            _ => continue,
+        };
+        complete(store, &lease, outcome).await;
+    }
+
+    let verdict = store.verdict_runs("hhh").await.unwrap();
     assert_eq!(
-        store.latest_runs_for_commit("hhh").await.unwrap(),
-        oldest_first([s2, s1_latest])
+        verdict,
+        views(store, oldest_first([s2.clone(), s1_latest.clone()])).await
+    );
+    let s2_view = verdict.iter().find(|r| r.id == s2.id).unwrap();
+    assert_eq!((s2_view.total, s2_view.done), (5, 4), "e is still running");
+    let named: Vec<_> = s2_view
+        .notable
+        .iter()
+        .map(|j| (j.scenario.as_str(), j.outcome.as_str()))
+        .collect();
+    assert_eq!(named, [("b", "failed"), ("c", "flaky"), ("d", "error")]);
+    let failure = s2_view.notable[0].failure.as_ref().unwrap();
+    assert_eq!(
+        (failure.location.as_deref(), failure.message.as_str()),
+        (Some("b.toml:3:1"), "boom in b")
     );
     assert!(
-        store
-            .latest_runs_for_commit("unknown")
-            .await
-            .unwrap()
-            .is_empty()
+        s2_view.notable[1].failure.is_none(),
+        "a flaky pass names no failure"
     );
+    assert_eq!(
+        s2_view.notable[2].failure.as_ref().unwrap().message,
+        "boom in d"
+    );
+    let s1_view = verdict.iter().find(|r| r.id == s1_latest.id).unwrap();
+    assert_eq!(s1_view.state, RunState::Cancelled);
+    assert_eq!((s1_view.total, s1_view.done), (1, 1));
+    assert!(
+        s1_view.notable.is_empty(),
+        "cancelled before it ran: no result to name"
+    );
+    assert!(store.verdict_runs("unknown").await.unwrap().is_empty());
 }
 
 async fn artifacts_round_trip(db: &Db) {

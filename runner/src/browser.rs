@@ -23,6 +23,9 @@ const FLAGS: &[&str] = &[
     "disable-extensions",
     "disable-default-apps",
     "no-default-browser-check",
+    // No initial tab: every page gate uses lives in a context it creates, and the default
+    // new-tab page would load (and cost a renderer) for nothing while the first one opens.
+    "no-startup-window",
     "disable-features=Translate,OptimizationHints,MediaRouter,DialMediaRouteProvider,AutofillServerCommunication",
 ];
 

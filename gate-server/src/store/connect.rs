@@ -14,6 +14,8 @@ static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 /// Connections to PostgreSQL per gate server.
 const POSTGRES_CONNECTIONS: u32 = 16;
+/// Read-only connections to an SQLite file, beside its one writer.
+const SQLITE_READERS: u32 = 4;
 
 impl Store {
     /// Connects and applies the migrations (a no-op when they are applied already; on
@@ -54,10 +56,30 @@ impl Store {
                     Ok(())
                 })
             })
-            .connect_with(options)
+            .connect_with(options.clone())
             .await?;
         MIGRATIONS.run(&pool).await?;
-        Ok(Store { pool })
+        let reads = if sqlite && !in_memory(&url) {
+            // WAL lets readers work beside the writer: reads get their own connections, so a
+            // merge check polling a status does not queue behind a write, nor behind each other.
+            AnyPoolOptions::new()
+                .max_connections(SQLITE_READERS)
+                .idle_timeout(None)
+                .max_lifetime(None)
+                .acquire_timeout(Duration::from_secs(30))
+                .after_connect(|conn, _| {
+                    Box::pin(async move {
+                        conn.execute("PRAGMA busy_timeout = 5000").await?;
+                        conn.execute("PRAGMA query_only = ON").await?;
+                        Ok(())
+                    })
+                })
+                .connect_with(options)
+                .await?
+        } else {
+            pool.clone()
+        };
+        Ok(Store { pool, reads })
     }
 
     /// Is the database reachable (for `/readyz`)?
@@ -69,8 +91,14 @@ impl Store {
     /// Closes every connection, waiting for the ones in use (graceful shutdown; SQLite
     /// checkpoints its write-ahead log).
     pub async fn close(&self) {
+        self.reads.close().await;
         self.pool.close().await;
     }
+}
+
+/// An SQLite database that lives in one connection's memory: other connections cannot see it.
+fn in_memory(url: &str) -> bool {
+    url.contains(":memory:") || url.contains("mode=memory")
 }
 
 /// Adds `mode=rwc` (create if missing) unless a mode is given, and creates the file's directory.

@@ -1,5 +1,4 @@
-//! Reading runs and their jobs: by id, filtered lists newest first with stable paging, and the
-//! latest run of each suite of a commit (what its verdict is made of).
+//! Reading runs and their jobs: by id, and filtered lists newest first with stable paging.
 
 use super::rows::{self, JOB_COLUMNS, RUN_COLUMNS};
 use super::{JobRecord, RunFilter, RunRecord, Store, StoreError};
@@ -13,7 +12,7 @@ impl Store {
         let sql = format!("SELECT {RUN_COLUMNS} FROM runs WHERE id = $1");
         let row = sqlx::query(&sql)
             .bind(id)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.reads)
             .await?;
         row.as_ref().map(rows::run).transpose()
     }
@@ -65,25 +64,17 @@ impl Store {
         if let Some((created, id)) = after {
             query = query.bind(created).bind(id);
         }
-        let found = query.fetch_all(&self.pool).await?;
+        let found = query.fetch_all(&self.reads).await?;
         found.iter().map(rows::run).collect()
     }
 
     /// The run's jobs in scenario order.
     pub async fn jobs(&self, run_id: &str) -> Result<Vec<JobRecord>, StoreError> {
         let sql = format!("SELECT {JOB_COLUMNS} FROM jobs WHERE run_id = $1 ORDER BY position");
-        let found = sqlx::query(&sql).bind(run_id).fetch_all(&self.pool).await?;
+        let found = sqlx::query(&sql)
+            .bind(run_id)
+            .fetch_all(&self.reads)
+            .await?;
         found.iter().map(rows::job).collect()
-    }
-
-    /// The latest run (highest generation) of each suite for a commit, oldest first.
-    pub async fn latest_runs_for_commit(&self, sha: &str) -> Result<Vec<RunRecord>, StoreError> {
-        let sql = format!(
-            "SELECT {RUN_COLUMNS} FROM runs r WHERE commit_sha = $1 AND generation = \
-             (SELECT MAX(generation) FROM runs o WHERE o.commit_sha = r.commit_sha AND o.suite = r.suite) \
-             ORDER BY created_at, id"
-        );
-        let found = sqlx::query(&sql).bind(sha).fetch_all(&self.pool).await?;
-        found.iter().map(rows::run).collect()
     }
 }
