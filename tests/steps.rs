@@ -133,3 +133,33 @@ fn tags_and_grep_select_scenarios() {
     assert_eq!(code, Some(2), "{log}");
     assert!(log.contains("no scenario matches"), "{log}");
 }
+
+#[test]
+fn clicks_wait_for_a_still_target_and_fills_do_not() {
+    let tmp = tempfile::tempdir().unwrap();
+    let json = tmp.path().join("result.json");
+    // The pages are data: URLs; the base URL is only required, never reached.
+    let output = gate(tmp.path())
+        .args(["run", "--base-url", "http://127.0.0.1:9", "--workers", "1"])
+        .arg("--json")
+        .arg(&json)
+        .arg(repo().join("tests/scenarios/actionability"))
+        .output()
+        .unwrap();
+    let result = read_json(&json);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+
+    let moving = scenario(&result, "moving-click");
+    assert_eq!(moving["outcome"], "failed", "{moving:#}");
+    let message = moving["attempts"][0]["failure"]["message"]
+        .as_str()
+        .unwrap();
+    assert!(
+        message.contains("moving ("),
+        "a click on a moving target fails as such: {message}"
+    );
+    for name in ["moving-fill", "settling-click"] {
+        let s = scenario(&result, name);
+        assert_eq!(s["outcome"], "passed", "{s:#}");
+    }
+}

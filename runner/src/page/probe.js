@@ -155,6 +155,20 @@
     const r = el.getBoundingClientRect();
     return { x: r.x, y: r.y, width: r.width, height: r.height };
   };
+  // Running CSS animations or transitions of the element or an ancestor that change where it
+  // is or how big: caught before they have moved it (the first frame of an animation can show
+  // it still), where comparing two frames would not.
+  const GEOMETRY = /^(transform|translate|rotate|scale|left|top|right|bottom|inset|margin|padding|width|height|zoom)/;
+  const animating = (el) => {
+    if (typeof document.getAnimations !== "function") return false;
+    return document.getAnimations().some((anim) => {
+      const target = anim.effect && anim.effect.target;
+      if (!target || !(target === el || target.contains(el))) return false;
+      if (anim.playState !== "running" && !anim.pending) return false;
+      const frames = typeof anim.effect.getKeyframes === "function" ? anim.effect.getKeyframes() : [];
+      return frames.some((f) => Object.keys(f).some((k) => GEOMETRY.test(k)));
+    });
+  };
   const sameRect = (a, b) => a.x === b.x && a.y === b.y && a.width === b.width && a.height === b.height;
 
   const state = (loc) => {
@@ -226,8 +240,9 @@
       return s;
     }
 
-    // Waits until the element can receive real input at its centre: attached, visible, stable
-    // for two frames, enabled, scrolled into view and not covered. Returns the point to use.
+    // Waits until the element can receive real input at its centre: attached, visible, enabled,
+    // scrolled into view, not covered and, for input sent to a point (`need_stable`: clicks,
+    // hovers), stable for two frames. Returns the point to use.
     case "actionable": {
       const deadline = performance.now() + (args.budget || 0);
       let last = { ok: false, reason: "not found" };
@@ -241,9 +256,13 @@
           if (args.need_editable && el.readOnly) return { ok: false, reason: "read-only", element: describe(el) };
           el.scrollIntoView({ block: "center", inline: "center", behavior: "instant" });
           const a = rectOf(el);
-          await frame();
-          const b = rectOf(el);
-          if (!sameRect(a, b)) return { ok: false, reason: "moving (not stable)", element: describe(el) };
+          let b = a;
+          if (args.need_stable) {
+            if (animating(el)) return { ok: false, reason: "moving (animated)", element: describe(el) };
+            await frame();
+            b = rectOf(el);
+            if (!sameRect(a, b)) return { ok: false, reason: "moving (not stable)", element: describe(el) };
+          }
           const x = b.x + b.width / 2;
           const y = b.y + b.height / 2;
           const hit = document.elementFromPoint(x, y);

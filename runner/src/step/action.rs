@@ -58,7 +58,13 @@ pub async fn perform(
             button,
             click_count,
         } => {
-            let point = actionable(exec, target, json!({ "need_enabled": true }), deadline).await?;
+            let point = actionable(
+                exec,
+                target,
+                json!({ "need_enabled": true, "need_stable": true }),
+                deadline,
+            )
+            .await?;
             input::click(page, point.x, point.y, *button, *click_count).await?;
             settle_navigation(page, deadline).await?;
         }
@@ -105,7 +111,13 @@ pub async fn perform(
         }
         Action::Check { target } | Action::Uncheck { target } => {
             let want = matches!(step.action, Action::Check { .. });
-            let point = actionable(exec, target, json!({ "need_enabled": true }), deadline).await?;
+            let point = actionable(
+                exec,
+                target,
+                json!({ "need_enabled": true, "need_stable": true }),
+                deadline,
+            )
+            .await?;
             if point.checked != Some(want) {
                 input::click(page, point.x, point.y, Default::default(), 1).await?;
                 let args = json!({ "locator": locator_json(&exec.scope, target)?, "want": { "checked": want } });
@@ -145,7 +157,7 @@ pub async fn perform(
             settle_navigation(page, deadline).await?;
         }
         Action::Hover { target } => {
-            let point = actionable(exec, target, json!({}), deadline).await?;
+            let point = actionable(exec, target, json!({ "need_stable": true }), deadline).await?;
             input::move_to(page, point.x, point.y).await?;
         }
         Action::WaitFor(wait) => wait_for(exec, wait, deadline).await?,
