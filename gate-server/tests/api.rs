@@ -558,10 +558,43 @@ async fn the_github_webhook_queues_runs_only_with_a_valid_signature() {
         r#"{{"ref":"refs/heads/main","after":"{}","head_commit":{{"timestamp":"2026-11-27T10:00:00Z"}}}}"#,
         sha(4)
     );
+    // The staging URL template names the PR, which a push does not have, and there is no
+    // default: nothing to test (rather than `http://pr-.staging.test`).
+    let pushed = gate.send(signed("push", "d4", &push, SECRET)).await;
+    assert_eq!(pushed.status, StatusCode::ACCEPTED, "{}", pushed.text());
+    let reason = pushed.json()["ignored"].as_str().unwrap().to_string();
+    assert!(
+        reason.contains("pr-{pr}") && reason.contains("default-base-url"),
+        "{reason}"
+    );
+    assert_eq!(runs().await, 1);
+}
+
+#[tokio::test]
+async fn a_push_without_a_pr_is_tested_at_the_default_base_url() {
+    let gate = Gate::with(SCENARIOS, |c| {
+        c.default_base_url = Some("http://staging.test".into());
+    })
+    .await;
+    let push = format!(
+        r#"{{"ref":"refs/heads/main","after":"{}","head_commit":{{"timestamp":"2026-11-27T10:00:00Z"}}}}"#,
+        sha(4)
+    );
     let pushed = gate.send(signed("push", "d4", &push, SECRET)).await;
     assert_eq!(pushed.status, StatusCode::CREATED, "{}", pushed.text());
-    assert_eq!(pushed.json()["branch"], "main");
-    assert_eq!(runs().await, 2);
+    let run = pushed.json();
+    assert_eq!(
+        (run["branch"].as_str(), run["base_url"].as_str()),
+        (Some("main"), Some("http://staging.test"))
+    );
+    // A pull request still gets its own staging URL from the template.
+    let pr = format!(
+        r#"{{"action":"opened","number":7,"pull_request":{{"number":7,"head":{{"sha":"{}","ref":"f"}}}}}}"#,
+        sha(5)
+    );
+    let opened = gate.send(signed("pull_request", "d5", &pr, SECRET)).await;
+    assert_eq!(opened.status, StatusCode::CREATED, "{}", opened.text());
+    assert_eq!(opened.json()["base_url"], "http://pr-7.staging.test");
 }
 
 #[tokio::test]

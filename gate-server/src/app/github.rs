@@ -11,7 +11,7 @@ use super::error::ApiError;
 use super::extract::RawBody;
 use super::runs::{create_run, created_or_ok, prepare_run};
 use crate::state::AppState;
-use crate::webhook::{WebhookAction, base_url_for, parse_event, verify_signature};
+use crate::webhook::{WebhookAction, parse_event, staging_url, verify_signature};
 use crate::wire::SubmitRun;
 
 /// GitHub sends deliveries of up to 25 MB (a push of many commits).
@@ -49,9 +49,27 @@ pub async fn github(
         .webhook
         .as_ref()
         .and_then(|w| w.base_url.as_deref());
-    let base_url = match template {
-        Some(template) => base_url_for(template, &run),
-        None => state.config.default_base_url.clone().unwrap_or_default(),
+    // The template's URL when the delivery has every value it names (a push has no PR number);
+    // else the default, when one is configured.
+    let base_url = match (
+        template.and_then(|t| staging_url(t, &run)),
+        &state.config.default_base_url,
+    ) {
+        (Some(url), _) => url,
+        (None, Some(default)) => default.clone(),
+        (None, None) => match template {
+            Some(template) => {
+                return Ok(ignored(
+                    StatusCode::ACCEPTED,
+                    &format!(
+                        "no staging URL for this commit: the webhook base-url `{template}` needs a \
+                         value this delivery lacks; set default-base-url to test such commits"
+                    ),
+                ));
+            }
+            // Refused by `prepare_run` with its own message.
+            None => String::new(),
+        },
     };
     let submission = SubmitRun {
         commit: run.commit,
