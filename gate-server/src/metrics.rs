@@ -6,6 +6,7 @@
 //! | `gate_runs_total` | counter | `outcome` | [`Metrics::run_finished`] (via `verdict::run_finished`) |
 //! | `gate_scenario_duration_seconds` | histogram | `outcome` | [`Metrics::scenario_finished`] (executor, agent results) |
 //! | `gate_browser_pool_capacity`, `gate_browser_pool_busy` | gauge | | [`Metrics::pool_capacity`], [`Metrics::pool_busy_add`] (executor) |
+//! | `gate_agents_waiting` | gauge | | [`Metrics::agent_waiting`] (agents in a long poll with nothing to run: idle capacity) |
 //! | `gate_http_requests_total` | counter | `method`, `route`, `status` | the request middleware |
 //!
 //! This module only counts; it never reads the store itself.
@@ -44,6 +45,7 @@ pub struct Metrics {
     queue_runs: Family<StateLabel, Gauge>,
     pool_capacity: Gauge,
     pool_busy: Gauge,
+    agents_waiting: Gauge,
     http: Family<HttpLabel, Counter>,
 }
 
@@ -64,6 +66,7 @@ impl Metrics {
         let queue_runs = Family::<StateLabel, Gauge>::default();
         let pool_capacity = Gauge::default();
         let pool_busy = Gauge::default();
+        let agents_waiting = Gauge::default();
         let http = Family::<HttpLabel, Counter>::default();
         registry.register("runs", "Runs finished, by outcome", runs.clone());
         registry.register(
@@ -88,6 +91,11 @@ impl Metrics {
             pool_busy.clone(),
         );
         registry.register(
+            "agents_waiting",
+            "Agents waiting in a long poll for work (idle agent capacity)",
+            agents_waiting.clone(),
+        );
+        registry.register(
             "http_requests",
             "HTTP requests by route and status",
             http.clone(),
@@ -100,6 +108,7 @@ impl Metrics {
             queue_runs,
             pool_capacity,
             pool_busy,
+            agents_waiting,
             http,
         }
     }
@@ -132,6 +141,17 @@ impl Metrics {
         self.pool_busy.inc_by(delta);
     }
 
+    /// An agent waits for work until the guard is dropped (woken, timed out or disconnected).
+    pub fn agent_waiting(&self) -> WaitingAgent {
+        self.agents_waiting.inc();
+        WaitingAgent(self.agents_waiting.clone())
+    }
+
+    /// Agents waiting for work now.
+    pub fn agents_waiting(&self) -> i64 {
+        self.agents_waiting.get()
+    }
+
     /// One answered request; `route` is the matched route pattern, never the raw path.
     pub fn http_request(&self, method: &str, route: &str, status: u16) {
         self.http
@@ -161,5 +181,14 @@ impl Metrics {
             out.clear();
         }
         out
+    }
+}
+
+/// Counts one agent in `gate_agents_waiting` while it lives.
+pub struct WaitingAgent(Gauge);
+
+impl Drop for WaitingAgent {
+    fn drop(&mut self) {
+        self.0.dec();
     }
 }

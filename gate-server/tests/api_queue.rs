@@ -404,9 +404,12 @@ async fn an_agent_lease_waits_for_work_and_gets_it() {
             )
         })
     };
-    // Whether the submission lands before or during the wait, the lease must carry its jobs;
-    // the pause only makes the waiting path the likely one.
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    // The submission lands while the agent waits (the server counts it as waiting).
+    let until = Instant::now() + Duration::from_secs(10);
+    while gate.state.metrics.agents_waiting() == 0 {
+        assert!(Instant::now() < until, "the agent never started waiting");
+        tokio::task::yield_now().await;
+    }
     let run = gate.submit(&sha(6)).await;
     let (waited, grant) = waiting.await.unwrap();
     assert!(
@@ -424,6 +427,7 @@ async fn an_agent_lease_waits_for_work_and_gets_it() {
         "the run's scenario files travel with it"
     );
     assert_eq!(gate.verdict(&sha(6)).await["state"], "pending");
+    assert_eq!(gate.state.metrics.agents_waiting(), 0, "no longer waiting");
 }
 
 #[tokio::test]

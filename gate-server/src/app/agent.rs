@@ -67,6 +67,7 @@ pub async fn lease(
         }
         // Woken by a submission, or re-checked every second.
         let tick = (tokio::time::Instant::now() + RECHECK).min(deadline);
+        let _waiting = state.metrics.agent_waiting();
         let _ = tokio::time::timeout_at(tick, notified).await;
     }
 }
