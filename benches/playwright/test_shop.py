@@ -22,6 +22,16 @@ FLAGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # The omnibox popup web UI gate turns off (runner/src/browser.rs), so both sides drive the
+    # same browser. Chromium keeps only the last --disable-features, so the list repeats the
+    # features Playwright 1.65 disables itself (chromiumSwitches.ts).
+    "--disable-features=" + ",".join([
+        "AvoidUnnecessaryBeforeUnloadCheckSync", "DestroyProfileOnBrowserClose", "HttpsUpgrades",
+        "HttpsFirstBalancedModeAutoEnable", "LensOverlay", "MediaRouter", "PaintHolding",
+        "ThirdPartyStoragePartitioning", "AvoidCorsURLLoaderRestartOnRedirect", "TcpPortRandomizationWin",
+        "OptimizationHints", "NetworkTimeServiceQuerying", "AimEnabled", "PreconnectToSearch",
+        "WebUIOmniboxPopup", "WebUIOmniboxAimPopup",
+    ]),
 ]
 # gate's default step timeout.
 expect.set_options(timeout=5_000)
