@@ -158,7 +158,7 @@ fn clicks_wait_for_a_still_target_and_fills_do_not() {
         message.contains("moving ("),
         "a click on a moving target fails as such: {message}"
     );
-    for name in ["moving-fill", "settling-click"] {
+    for name in ["moving-fill", "settling-click", "spinner-click"] {
         let s = scenario(&result, name);
         assert_eq!(s["outcome"], "passed", "{s:#}");
     }

@@ -164,6 +164,8 @@
     return document.getAnimations().some((anim) => {
       const target = anim.effect && anim.effect.target;
       if (!target || !(target === el || target.contains(el))) return false;
+      // A spinner drawn by ::before or ::after moves the pseudo-element, not the element.
+      if (anim.effect.pseudoElement) return false;
       if (anim.playState !== "running" && !anim.pending) return false;
       const frames = typeof anim.effect.getKeyframes === "function" ? anim.effect.getKeyframes() : [];
       return frames.some((f) => Object.keys(f).some((k) => GEOMETRY.test(k)));
