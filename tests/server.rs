@@ -9,6 +9,8 @@
 
 mod common;
 
+use std::time::Duration;
+
 use common::server::*;
 use common::*;
 
@@ -95,4 +97,46 @@ fn an_agent_does_the_work_when_the_server_has_no_browsers() {
     let server = Server::start(tmp.path(), &spec);
     let _agent = Agent::start(&server, tmp.path(), "agent-one", 2);
     verdicts(&server);
+}
+
+#[test]
+fn an_idle_worker_closes_the_last_scenarios_page() {
+    // The scenario leaves its page polling the shop. A server's worker holds its browser
+    // between runs: once it has nothing queued, that page must be closed, not left running
+    // until the next job.
+    let tmp = tempfile::tempdir().unwrap();
+    let scenarios = tmp.path().join("scenarios");
+    std::fs::create_dir_all(&scenarios).unwrap();
+    std::fs::write(
+        scenarios.join("poller.toml"),
+        r#"name = "poller"
+
+[[step]]
+goto = "/products"
+
+[[step]]
+# Resolves once the poll has answered: the page is polling when the scenario ends.
+eval = "new Promise((done) => setInterval(() => fetch('/api/health').then(() => done(true)), 50))"
+"#,
+    )
+    .unwrap();
+    let spec = ServerSpec {
+        workers: 1,
+        scenarios,
+        ..ServerSpec::sqlite(tmp.path())
+    };
+    let server = Server::start(tmp.path(), &spec);
+    let shop = Shop::start(&[]);
+    let commit = sha("poller");
+    let (code, out) = submit(&server, &commit, &shop.base_url, &[]);
+    assert_eq!(code, Some(0), "{out}");
+    let (code, out) = wait(&server, &commit, "2m");
+    assert_eq!(code, Some(0), "{out}");
+    let polled = |r: &str| r == "GET /api/health";
+    shop.wait_for_request(Duration::from_secs(10), polled);
+    assert!(
+        shop.quiet_for(Duration::from_secs(1), Duration::from_secs(20), polled),
+        "the finished scenario's page kept polling: {} requests",
+        shop.requests().iter().filter(|r| polled(r)).count()
+    );
 }

@@ -289,10 +289,7 @@ impl Handle {
         if !self.pipelined {
             return;
         }
-        let retiring = std::mem::take(&mut self.pages().retiring);
-        for page in retiring {
-            page.close(self.browser()).await;
-        }
+        self.dispose_retired().await;
         if !self.prewarm || self.pages().spare.is_some() || !self.connected() {
             return;
         }
@@ -301,6 +298,16 @@ impl Handle {
             if let Some(extra) = extra {
                 extra.close(self.browser()).await;
             }
+        }
+    }
+
+    /// Closes the contexts of finished attempts now. A worker with nothing queued does this
+    /// rather than wait for its next job: a finished scenario's page must not go on running
+    /// (polling the app, holding sockets) while the worker is idle.
+    pub async fn dispose_retired(&self) {
+        let retiring = std::mem::take(&mut self.pages().retiring);
+        for page in retiring {
+            page.close(self.browser()).await;
         }
     }
 

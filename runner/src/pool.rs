@@ -5,7 +5,7 @@
 //! jobs of many runs.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use gate_scenarios::Scenario;
 use tokio::sync::{Mutex, mpsc, oneshot};
@@ -40,6 +40,8 @@ struct PoolShared {
     source: Source,
     isolation: Isolation,
     launches: AtomicU64,
+    /// Jobs sent and not yet taken by a worker.
+    queued: AtomicUsize,
 }
 
 impl BrowserPool {
@@ -52,6 +54,7 @@ impl BrowserPool {
             source: Source::open(&options).await?,
             isolation: options.isolation,
             launches: AtomicU64::new(0),
+            queued: AtomicUsize::new(0),
         });
         let (tx, rx) = mpsc::channel::<Job>(size);
         let rx = Arc::new(Mutex::new(rx));
@@ -68,8 +71,12 @@ impl BrowserPool {
                 loop {
                     let job = rx.lock().await.recv().await;
                     let Some(job) = job else { break };
+                    worker.shared.queued.fetch_sub(1, Ordering::SeqCst);
                     let result = worker.run(&job).await;
                     let _ = job.reply.send(result);
+                    if worker.shared.queued.load(Ordering::SeqCst) == 0 {
+                        worker.idle().await;
+                    }
                 }
                 worker.close().await;
             });
@@ -97,6 +104,7 @@ impl BrowserPool {
         let scenario = &ctx.suite.scenarios[index];
         let (fallback, lost) = (not_run(scenario), lost(scenario));
         let (reply, answer) = oneshot::channel();
+        self.shared.queued.fetch_add(1, Ordering::SeqCst);
         if self
             .jobs
             .send(Job {
@@ -108,6 +116,7 @@ impl BrowserPool {
             .await
             .is_err()
         {
+            self.shared.queued.fetch_sub(1, Ordering::SeqCst);
             return fallback;
         }
         answer.await.unwrap_or(lost)
@@ -221,6 +230,14 @@ impl Worker {
         };
         source.close(b, true).await;
         log
+    }
+
+    /// Nothing is queued: the last job's pages are closed now rather than during the next job,
+    /// which may come much later (a server between runs).
+    async fn idle(&self) {
+        if let Some(b) = &self.browser {
+            b.dispose_retired().await;
+        }
     }
 
     async fn close(&mut self) {

@@ -108,6 +108,31 @@ impl Shop {
         );
     }
 
+    /// Blocks until no request matching `pred` has been logged for `window` (true), or `limit`
+    /// has passed without such a quiet spell (false): how a test sees that something stopped.
+    pub fn quiet_for(
+        &self,
+        window: Duration,
+        limit: Duration,
+        pred: impl Fn(&str) -> bool,
+    ) -> bool {
+        let (lock, cond) = &*self.requests;
+        let count = |reqs: &Vec<String>| reqs.iter().filter(|r| pred(r)).count();
+        let until = std::time::Instant::now() + limit;
+        let mut guard = lock.lock().unwrap();
+        while std::time::Instant::now() < until {
+            let seen = count(&guard);
+            let (next, wait) = cond
+                .wait_timeout_while(guard, window, |reqs| count(reqs) == seen)
+                .unwrap();
+            if wait.timed_out() {
+                return true;
+            }
+            guard = next;
+        }
+        false
+    }
+
     pub fn requests(&self) -> Vec<String> {
         self.requests.0.lock().unwrap().clone()
     }
