@@ -5,7 +5,7 @@
 //! jobs of many runs.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use gate_scenarios::Scenario;
 use tokio::sync::{Mutex, mpsc, oneshot};
@@ -40,8 +40,6 @@ struct PoolShared {
     source: Source,
     isolation: Isolation,
     launches: AtomicU64,
-    /// Jobs sent and not yet taken by a worker.
-    queued: AtomicUsize,
 }
 
 impl BrowserPool {
@@ -54,7 +52,6 @@ impl BrowserPool {
             source: Source::open(&options).await?,
             isolation: options.isolation,
             launches: AtomicU64::new(0),
-            queued: AtomicUsize::new(0),
         });
         let (tx, rx) = mpsc::channel::<Job>(size);
         let rx = Arc::new(Mutex::new(rx));
@@ -68,15 +65,9 @@ impl BrowserPool {
                     browser: None,
                     shared,
                 };
-                loop {
-                    let job = rx.lock().await.recv().await;
-                    let Some(job) = job else { break };
-                    worker.shared.queued.fetch_sub(1, Ordering::SeqCst);
+                while let Some(job) = worker.next_job(&rx).await {
                     let result = worker.run(&job).await;
                     let _ = job.reply.send(result);
-                    if worker.shared.queued.load(Ordering::SeqCst) == 0 {
-                        worker.idle().await;
-                    }
                 }
                 worker.close().await;
             });
@@ -104,7 +95,6 @@ impl BrowserPool {
         let scenario = &ctx.suite.scenarios[index];
         let (fallback, lost) = (not_run(scenario), lost(scenario));
         let (reply, answer) = oneshot::channel();
-        self.shared.queued.fetch_add(1, Ordering::SeqCst);
         if self
             .jobs
             .send(Job {
@@ -116,7 +106,6 @@ impl BrowserPool {
             .await
             .is_err()
         {
-            self.shared.queued.fetch_sub(1, Ordering::SeqCst);
             return fallback;
         }
         answer.await.unwrap_or(lost)
@@ -232,12 +221,21 @@ impl Worker {
         log
     }
 
-    /// Nothing is queued: the last job's pages are closed now rather than during the next job,
-    /// which may come much later (a server between runs).
-    async fn idle(&self) {
+    /// The next job: one already queued at once; else (nothing queued, or another idle worker
+    /// is already waiting) the last job's pages are closed first, rather than during a next
+    /// job that may come much later (a server between runs). `None` once the pool shuts down.
+    async fn next_job(&self, jobs: &Mutex<mpsc::Receiver<Job>>) -> Option<Job> {
+        if let Ok(mut queue) = jobs.try_lock() {
+            match queue.try_recv() {
+                Ok(job) => return Some(job),
+                Err(mpsc::error::TryRecvError::Disconnected) => return None,
+                Err(mpsc::error::TryRecvError::Empty) => {}
+            }
+        }
         if let Some(b) = &self.browser {
             b.dispose_retired().await;
         }
+        jobs.lock().await.recv().await
     }
 
     async fn close(&mut self) {

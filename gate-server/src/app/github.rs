@@ -51,14 +51,11 @@ pub async fn github(
         .and_then(|w| w.base_url.as_deref());
     // The template's URL when the delivery has every value it names (a push has no PR number);
     // else the default, when one is configured.
-    let base_url = match (
-        template.and_then(|t| staging_url(t, &run)),
-        &state.config.default_base_url,
-    ) {
-        (Some(url), _) => url,
-        (None, Some(default)) => default.clone(),
-        (None, None) => match template {
-            Some(template) => {
+    let default = state.config.default_base_url.clone();
+    let base_url = match template {
+        Some(template) => match staging_url(template, &run).or(default) {
+            Some(url) => url,
+            None => {
                 return Ok(ignored(
                     StatusCode::ACCEPTED,
                     &format!(
@@ -67,9 +64,9 @@ pub async fn github(
                     ),
                 ));
             }
-            // Refused by `prepare_run` with its own message.
-            None => String::new(),
         },
+        // None at all is refused by `prepare_run` with its own message.
+        None => default.unwrap_or_default(),
     };
     let submission = SubmitRun {
         commit: run.commit,

@@ -39,8 +39,9 @@ pub struct FailureText {
     pub message: String,
 }
 
-/// The outcomes a verdict names.
+/// The outcomes a verdict names, and the same as an SQL list.
 const NOTABLE: [&str; 4] = ["flaky", "failed", "error", "cancelled"];
+const NOTABLE_SQL: &str = "('flaky', 'failed', 'error', 'cancelled')";
 
 /// The latest generation of each suite of the commit `$1` (runs aliased `r`).
 const LATEST: &str = "r.commit_sha = $1 AND r.generation = \
@@ -93,7 +94,7 @@ impl Store {
         let runs = sqlx::query(&format!(
             "SELECT r.id AS id, r.state AS state, r.reason AS reason, COUNT(j.run_id) AS total, \
              COALESCE(SUM(CASE WHEN j.state = 'done' THEN 1 ELSE 0 END), 0) AS done, \
-             COALESCE(SUM(CASE WHEN j.outcome IN ('flaky', 'failed', 'error', 'cancelled') \
+             COALESCE(SUM(CASE WHEN j.outcome IN {NOTABLE_SQL} \
              THEN 1 ELSE 0 END), 0) AS candidates \
              FROM runs r LEFT JOIN jobs j ON j.run_id = r.id WHERE {LATEST} \
              GROUP BY r.id, r.state, r.reason, r.created_at ORDER BY r.created_at, r.id"
@@ -125,7 +126,7 @@ impl Store {
             "SELECT j.run_id AS run_id, j.scenario AS scenario, j.outcome AS outcome, \
              CASE WHEN j.outcome = 'flaky' THEN NULL ELSE j.result END AS result \
              FROM jobs j JOIN runs r ON r.id = j.run_id WHERE {LATEST} \
-             AND j.result IS NOT NULL AND j.outcome IN ('flaky', 'failed', 'error', 'cancelled') \
+             AND j.result IS NOT NULL AND j.outcome IN {NOTABLE_SQL} \
              ORDER BY j.position"
         ))
         .bind(sha)
@@ -151,5 +152,16 @@ impl Store {
             }
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sql_list_names_the_same_outcomes() {
+        let quoted: Vec<String> = NOTABLE.iter().map(|o| format!("'{o}'")).collect();
+        assert_eq!(NOTABLE_SQL, format!("({})", quoted.join(", ")));
     }
 }

@@ -58,13 +58,7 @@ pub async fn perform(
             button,
             click_count,
         } => {
-            let point = actionable(
-                exec,
-                target,
-                json!({ "need_enabled": true, "need_stable": true }),
-                deadline,
-            )
-            .await?;
+            let point = clickable(exec, target, deadline).await?;
             input::click(page, point.x, point.y, *button, *click_count).await?;
             settle_navigation(page, deadline).await?;
         }
@@ -111,13 +105,7 @@ pub async fn perform(
         }
         Action::Check { target } | Action::Uncheck { target } => {
             let want = matches!(step.action, Action::Check { .. });
-            let point = actionable(
-                exec,
-                target,
-                json!({ "need_enabled": true, "need_stable": true }),
-                deadline,
-            )
-            .await?;
+            let point = clickable(exec, target, deadline).await?;
             if point.checked != Some(want) {
                 input::click(page, point.x, point.y, Default::default(), 1).await?;
                 let args = json!({ "locator": locator_json(&exec.scope, target)?, "want": { "checked": want } });
@@ -203,6 +191,16 @@ pub async fn perform(
         Action::None => {}
     }
     Ok(Produced::Nothing)
+}
+
+/// Waits until the element can take a click at its centre: enabled, and still.
+async fn clickable(
+    exec: &Exec<'_>,
+    target: &Locator,
+    deadline: Deadline,
+) -> Result<ActionPoint, StepError> {
+    let opts = json!({ "need_enabled": true, "need_stable": true });
+    actionable(exec, target, opts, deadline).await
 }
 
 /// Waits until the element is ready for real input and returns where to send it.
