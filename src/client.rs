@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use gate_server::wire::{CommitStatus, ErrorBody, RunView, SubmitRun};
+use gate_wire::{CommitState, CommitStatus, ErrorBody, RunView, SubmitRun};
 use reqwest::StatusCode;
 
 use crate::cli::{ServerArgs, StatusArgs, SubmitArgs, WaitArgs};
@@ -112,12 +112,17 @@ async fn fetch(server: &ServerArgs, sha: &str) -> Result<Option<CommitStatus>, S
 }
 
 fn print_status(status: &CommitStatus) {
-    println!("{}: {} — {}", status.sha, status.state, status.description);
+    println!(
+        "{}: {} — {}",
+        status.sha,
+        status.state.as_str(),
+        status.description
+    );
     for f in &status.failing {
         let at = f.location.as_deref().unwrap_or("");
         println!(
             "  {} {} {at} {}",
-            f.outcome.to_uppercase(),
+            f.outcome.as_str().to_uppercase(),
             f.scenario,
             f.message.as_deref().unwrap_or("")
         );
@@ -128,11 +133,11 @@ fn print_status(status: &CommitStatus) {
     println!("details: {}", status.target_url);
 }
 
-fn code_of(state: &str) -> u8 {
+fn code_of(state: CommitState) -> u8 {
     match state {
-        "success" => exit::PASSED,
-        "failure" => exit::FAILED,
-        _ => exit::INVALID,
+        CommitState::Success => exit::PASSED,
+        CommitState::Failure => exit::FAILED,
+        CommitState::Pending | CommitState::Error => exit::INVALID,
     }
 }
 
@@ -142,9 +147,9 @@ pub async fn wait(args: WaitArgs) -> u8 {
     loop {
         // Keep waiting through a server restart; report the error if it lasts until the timeout.
         let last_error = match fetch(&args.server, &args.commit).await {
-            Ok(Some(status)) if status.state != "pending" => {
+            Ok(Some(status)) if status.state != CommitState::Pending => {
                 print_status(&status);
-                return code_of(&status.state);
+                return code_of(status.state);
             }
             Ok(_) => None,
             Err(e) => Some(e),

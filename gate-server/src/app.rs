@@ -11,11 +11,12 @@ mod commits;
 mod deadline;
 mod docs;
 pub mod error;
+mod events;
 pub mod extract;
 mod github;
 mod health;
 mod observe;
-pub(crate) mod runs;
+mod runs;
 mod same_origin;
 
 use std::time::Duration;
@@ -126,6 +127,7 @@ fn table() -> Vec<Route> {
         route(Get, "/api/v1/runs/{id}/report/", Token(Read), runs::report),
         route(Get, "/api/v1/runs/{id}/report/artifacts/{*path}", Token(Read), runs::artifact),
         route(Get, "/api/v1/commits/{sha}/status", Token(Read), commits::status),
+        route(Get, "/api/v1/events", Token(Read), events::stream),
         route(Post, "/api/v1/webhooks/github", Signed, github::github).body_limit(github::MAX_DELIVERY),
         route(Get, "/api/v1/openapi.json", Open, docs::openapi),
         route(Get, "/healthz", Open, health::healthz),
@@ -167,7 +169,7 @@ pub fn endpoints() -> Vec<Endpoint> {
 }
 
 pub fn app(state: AppState) -> Router {
-    let config = &state.config;
+    let config = state.config();
     // One router per surface, so each gets its own limits.
     let mut surfaces: [Router<AppState>; 3] = Default::default();
     for Route { endpoint, handler } in table() {

@@ -19,10 +19,10 @@ use gate_runner::{BackendError, BrowserOptions, BrowserPool, RunContext};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-pub use local::{LocalSource, lease_of};
+pub use local::LocalSource;
 pub use remote::RemoteSource;
 
-use crate::wire::Lease;
+use gate_wire::Lease;
 
 /// Where jobs come from and where their results go.
 pub trait JobSource: Send + Sync + 'static {
@@ -106,7 +106,6 @@ pub async fn run<S: JobSource>(
                         pool: pool.clone(),
                         settings: settings.clone(),
                         contexts: contexts.clone(),
-                        hooks: hooks.clone(),
                         stop: jobs_cancel.child_token(),
                         lease,
                     };
@@ -132,11 +131,11 @@ pub async fn run<S: JobSource>(
     Ok(())
 }
 
-/// What the loop tells its owner (metrics, verdicts).
+/// What the loop tells its owner about its browsers (metrics). Results are not reported here:
+/// the service announces them, whoever ran them.
 pub trait Hooks: Send + Sync {
     fn capacity(&self, _workers: usize) {}
     fn busy(&self, _delta: i64) {}
-    fn scenario_finished(&self, _outcome: &str, _seconds: f64) {}
 }
 
 /// Hooks that do nothing (agents).
@@ -144,7 +143,7 @@ pub struct NoHooks;
 impl Hooks for NoHooks {}
 
 /// Secrets the scenario files mention, from this process's environment.
-pub fn secrets_for(sources: &[crate::wire::SourceFile]) -> BTreeMap<String, String> {
+pub fn secrets_for(sources: &[gate_wire::SourceFile]) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     for source in sources {
         let mut rest = source.text.as_str();

@@ -1,30 +1,41 @@
 //! The gate server: CI posts commits, the server runs the scenario suite against each commit's
 //! staging build through a durable queue, and merge checks read one verdict per commit.
 //!
-//! Layout:
-//! - [`wire`] — the API's request and response types (shared with the agent and the CLI).
+//! Layout, lowest layer first (each uses only those above it):
+//! - [`model`] — the vocabulary: run, job and commit states, outcomes.
 //! - [`config`] — `gate.toml`.
-//! - [`store`] — SQLite/PostgreSQL persistence and the job queue (leases).
-//! - [`auth`] — bearer tokens and scopes.
+//! - [`store`] — SQLite/PostgreSQL persistence and the job queue (leases); its own rows.
 //! - [`suite`] — reading and checking the scenario files for a run.
-//! - [`app`] — the HTTP API; [`pages`] — the web pages; [`openapi`] — the API document.
-//! - [`verdict`] — runs and commits as people and merge checks see them.
+//! - [`verdict`] — a commit's combined verdict from its runs (pure).
+//! - [`events`] — the one event stream the service announces its changes on.
+//! - [`service`] — every use case: submit, cancel, read, the lease protocol. Everything below
+//!   calls it.
+//! - [`views`] — records as the API ([`gate_wire`]) and the reporters show them (pure).
+//! - [`auth`] — bearer tokens, scopes, who a request is.
+//! - [`app`] — the HTTP API and the route table; [`pages`] — the web pages; [`openapi`] —
+//!   the API document, generated from the route table and the wire types.
 //! - [`executor`] — runs leased jobs on a browser pool (embedded or `gate agent`).
-//! - [`webhook`] — GitHub webhook signatures and events; [`publish`] — commit statuses.
+//! - [`statuses`] — verdict changes become queued commit statuses; [`publish`] posts them.
+//! - [`webhook`] — GitHub webhook signatures and events; [`metrics`] — Prometheus counters,
+//!   fed by the event stream.
 //! - [`serve`] — `gate serve`: everything started and stopped in order.
 
 pub mod app;
 pub mod auth;
 pub mod config;
+pub mod events;
 pub mod executor;
 pub mod metrics;
+pub mod model;
 pub mod openapi;
 pub mod pages;
 pub mod publish;
 pub mod serve;
+pub mod service;
 pub mod state;
+pub mod statuses;
 pub mod store;
 pub mod suite;
 pub mod verdict;
+pub mod views;
 pub mod webhook;
-pub mod wire;

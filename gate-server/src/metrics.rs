@@ -3,13 +3,14 @@
 //! | metric | type | labels | set by |
 //! |---|---|---|---|
 //! | `gate_queue_jobs`, `gate_queue_runs` | gauge | `state` = queued, running | the store, at scrape time |
-//! | `gate_runs_total` | counter | `outcome` | [`Metrics::run_finished`] (via `verdict::run_finished`) |
-//! | `gate_scenario_duration_seconds` | histogram | `outcome` | [`Metrics::scenario_finished`] (executor, agent results) |
+//! | `gate_runs_total` | counter | `outcome` | the event stream: runs finished |
+//! | `gate_scenario_duration_seconds` | histogram | `outcome` | the event stream: scenarios finished (embedded pool and agents alike) |
 //! | `gate_browser_pool_capacity`, `gate_browser_pool_busy` | gauge | | [`Metrics::pool_capacity`], [`Metrics::pool_busy_add`] (executor) |
 //! | `gate_agents_waiting` | gauge | | [`Metrics::agent_waiting`] (agents in a long poll with nothing to run: idle capacity) |
 //! | `gate_http_requests_total` | counter | `method`, `route`, `status` | the request middleware |
 //!
-//! This module only counts; it never reads the store itself.
+//! This module only counts; it never reads the store itself. It observes the service's events
+//! ([`crate::events::Observer`]) rather than being called from each place a run changes.
 
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -18,6 +19,7 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
+use crate::events::{Event, Observer};
 use crate::store::QueueStats;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -114,7 +116,7 @@ impl Metrics {
     }
 
     /// A run reached its final state (`passed`, `failed`, `error`, `cancelled`).
-    pub fn run_finished(&self, outcome: &str) {
+    fn run_finished(&self, outcome: &str) {
         self.runs
             .get_or_create(&OutcomeLabel {
                 outcome: outcome.into(),
@@ -123,7 +125,7 @@ impl Metrics {
     }
 
     /// A scenario finished (all attempts) with this outcome after `seconds`.
-    pub fn scenario_finished(&self, outcome: &str, seconds: f64) {
+    fn scenario_finished(&self, outcome: &str, seconds: f64) {
         self.scenario_seconds
             .get_or_create(&OutcomeLabel {
                 outcome: outcome.into(),
@@ -190,5 +192,17 @@ pub struct WaitingAgent(Gauge);
 impl Drop for WaitingAgent {
     fn drop(&mut self) {
         self.0.dec();
+    }
+}
+
+impl Observer for Metrics {
+    fn observe(&self, event: &Event) {
+        match event {
+            Event::RunFinished { run } => self.run_finished(run.state.as_str()),
+            Event::ScenarioFinished(s) => {
+                self.scenario_finished(s.outcome.as_str(), s.duration_ms as f64 / 1000.0);
+            }
+            Event::RunQueued { .. } | Event::VerdictChanged(_) => {}
+        }
     }
 }

@@ -1,31 +1,56 @@
-//! The OpenAPI 3.1 document served at `/api/v1/openapi.json`: the wire types as schemas and
-//! every API route of the router ([`crate::app::endpoints`]) with its path parameters, body,
-//! answers and the scope its bearer token needs. Routes come from the router itself, so a new
-//! route cannot be left out; what each one means is described here, in [`describe`].
+//! The OpenAPI 3.1 document served at `/api/v1/openapi.json`: every API route of the router
+//! ([`crate::app::endpoints`]) with its path parameters, body, answers and the scope its
+//! bearer token needs, and the schemas of the [`gate_wire`] types they carry. Routes come from
+//! the router itself, so a new route cannot be left out; what each one means is described
+//! here, in [`describe`], which names the Rust types of bodies and answers; the schemas
+//! (nested ones included) are generated from those types, so no schema is named by hand.
 
-use utoipa::OpenApi;
+use std::borrow::Cow;
+
+use gate_wire as wire;
 use utoipa::openapi::path::{OperationBuilder, ParameterBuilder, ParameterIn};
 use utoipa::openapi::request_body::RequestBodyBuilder;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{
-    ContentBuilder, KnownFormat, ObjectBuilder, Ref, Required, ResponseBuilder, SchemaFormat, Type,
+    ComponentsBuilder, ContentBuilder, InfoBuilder, KnownFormat, ObjectBuilder, OpenApiBuilder,
+    Paths, Ref, RefOr, Required, ResponseBuilder, Schema, SchemaFormat, Type,
 };
+use utoipa::{PartialSchema, ToSchema};
 
-use crate::app::access::scope_name;
 use crate::app::{Access, Endpoint, Surface, Verb};
-use crate::wire;
+
+/// A schema named by its Rust type: its name in the document, and how to add it (and the
+/// schemas it refers to) to the components.
+#[derive(Clone)]
+pub struct SchemaOf {
+    pub name: Cow<'static, str>,
+    add: fn(&mut Vec<(String, RefOr<Schema>)>),
+}
+
+/// The schema of `T`.
+pub fn schema<T: ToSchema>() -> SchemaOf {
+    SchemaOf {
+        name: T::name(),
+        add: |all| {
+            all.push((T::name().into_owned(), <T as PartialSchema>::schema()));
+            T::schemas(all);
+        },
+    }
+}
 
 /// What a route does: summary, request body schema, success status and its schema (or media
 /// type for non-JSON answers).
 pub struct Doc {
     pub summary: &'static str,
-    pub request: Option<&'static str>,
+    pub request: Option<SchemaOf>,
     pub status: &'static str,
     pub response: Answer,
 }
 
 pub enum Answer {
-    Json(&'static str),
+    Json(SchemaOf),
+    /// Server-Sent Events whose `data:` is this schema.
+    Events(SchemaOf),
     Other(&'static str),
     Empty,
 }
@@ -33,7 +58,7 @@ pub enum Answer {
 /// The description of each API route. `None` for a route nobody described yet (the tests
 /// refuse that).
 pub fn describe(verb: Verb, path: &str) -> Option<Doc> {
-    use Answer::{Empty, Json, Other};
+    use Answer::{Empty, Events, Json, Other};
     let doc = |summary, request, status, response| {
         Some(Doc {
             summary,
@@ -45,28 +70,30 @@ pub fn describe(verb: Verb, path: &str) -> Option<Doc> {
     match (verb, path) {
         (Verb::Post, "/api/v1/runs") => doc(
             "Submit a commit's deployed build: 201 with a new run, 200 with the existing run of the same commit and suite (unless `rerun`)",
-            Some("SubmitRun"),
+            Some(schema::<wire::SubmitRun>()),
             "201",
-            Json("RunView"),
+            Json(schema::<wire::RunView>()),
         ),
         (Verb::Get, "/api/v1/runs") => doc(
             "List runs, newest first; filter by commit, branch and state; page with `before` (the previous answer's `next`)",
             None,
             "200",
-            Json("RunList"),
+            Json(schema::<wire::RunList>()),
         ),
-        (Verb::Get, "/api/v1/runs/{id}") => doc("Read a run", None, "200", Json("RunView")),
+        (Verb::Get, "/api/v1/runs/{id}") => {
+            doc("Read a run", None, "200", Json(schema::<wire::RunView>()))
+        }
         (Verb::Post, "/api/v1/runs/{id}/cancel") => doc(
             "Cancel a run: queued scenarios are dropped, running ones finish",
             None,
             "200",
-            Json("RunView"),
+            Json(schema::<wire::RunView>()),
         ),
         (Verb::Post, "/api/v1/runs/{id}/rerun-failed") => doc(
             "A new run of the run's failed, errored and cancelled scenarios (201; 200 with the run itself when none failed)",
             None,
             "201",
-            Json("RunView"),
+            Json(schema::<wire::RunView>()),
         ),
         (Verb::Get, "/api/v1/runs/{id}/junit.xml") => {
             doc("The run's JUnit XML", None, "200", Other("application/xml"))
@@ -87,35 +114,41 @@ pub fn describe(verb: Verb, path: &str) -> Option<Doc> {
             "The commit's combined verdict: pending, success, failure or error, like a combined commit status",
             None,
             "200",
-            Json("CommitStatus"),
+            Json(schema::<wire::CommitStatus>()),
+        ),
+        (Verb::Get, "/api/v1/events") => doc(
+            "The server's events as Server-Sent Events (`event:` is the type, `data:` the JSON): runs queued and finished, scenarios finished, verdicts changed. A client that falls behind gets a `lagged` event",
+            None,
+            "200",
+            Events(schema::<wire::Event>()),
         ),
         (Verb::Post, "/api/v1/webhooks/github") => doc(
             "GitHub webhook (push, pull_request, merge_group; ping is ignored). Signed with X-Hub-Signature-256 (HMAC-SHA256 of the raw body); a missing or bad signature is 401 and nothing is queued. A repeated X-GitHub-Delivery is answered 200 without queuing",
             None,
             "201",
-            Json("RunView"),
+            Json(schema::<wire::RunView>()),
         ),
         (Verb::Post, "/api/v1/agent/lease") => doc(
             "Lease up to `capacity` jobs, waiting up to `wait_ms` (at most 30 s) for work",
-            Some("LeaseRequest"),
+            Some(schema::<wire::LeaseRequest>()),
             "200",
-            Json("LeaseGrant"),
+            Json(schema::<wire::LeaseGrant>()),
         ),
         (Verb::Post, "/api/v1/agent/jobs/{id}/heartbeat") => doc(
             "Keep a lease; 409 when it was lost (stop the job)",
-            Some("Heartbeat"),
+            Some(schema::<wire::Heartbeat>()),
             "204",
             Empty,
         ),
         (Verb::Post, "/api/v1/agent/jobs/{id}/result") => doc(
             "Deliver a job's result and artifacts; 409 when the lease was lost (the result is dropped)",
-            Some("JobResult"),
+            Some(schema::<wire::JobResult>()),
             "204",
             Empty,
         ),
         (Verb::Post, "/api/v1/agent/jobs/{id}/release") => doc(
             "Hand a leased job back to the queue",
-            Some("Heartbeat"),
+            Some(schema::<wire::Heartbeat>()),
             "204",
             Empty,
         ),
@@ -139,34 +172,7 @@ pub fn describe(verb: Verb, path: &str) -> Option<Doc> {
     }
 }
 
-#[derive(OpenApi)]
-#[openapi(
-    info(
-        title = "gate",
-        description = "Merge gates: CI posts commits, the gate runs the scenario suite against each commit's staging build, merge checks read one verdict per commit. Every route except the health checks, this document and the signed webhook needs `Authorization: Bearer <token>`; each route says which scope (a token with `admin` may do everything; `submit` and `deploy` include `read`)."
-    ),
-    components(schemas(
-        wire::SubmitRun,
-        wire::RunView,
-        wire::RunList,
-        wire::RunState,
-        wire::JobState,
-        wire::JobView,
-        wire::RunLinks,
-        wire::CommitStatus,
-        wire::RunSummary,
-        wire::FailingScenario,
-        wire::ErrorBody,
-        wire::LeaseRequest,
-        wire::Lease,
-        wire::SourceFile,
-        wire::LeaseGrant,
-        wire::Heartbeat,
-        wire::JobResult,
-        wire::ArtifactUpload
-    ))
-)]
-struct Base;
+const DESCRIPTION: &str = "Merge gates: CI posts commits, the gate runs the scenario suite against each commit's staging build, merge checks read one verdict per commit. Every route except the health checks, this document and the signed webhook needs `Authorization: Bearer <token>`; each route says which scope (a token with `admin` may do everything; `submit` and `deploy` include `read`).";
 
 /// An axum path as an OpenAPI path: `{*path}` becomes `{path}`.
 pub fn openapi_path(path: &str) -> String {
@@ -183,16 +189,19 @@ fn parameters(path: &str) -> impl Iterator<Item = &str> {
     })
 }
 
-fn json_content(schema: &str) -> utoipa::openapi::Content {
+fn json_content(schema: &SchemaOf) -> utoipa::openapi::Content {
     ContentBuilder::new()
-        .schema(Some(Ref::from_schema_name(schema)))
+        .schema(Some(Ref::from_schema_name(schema.name.clone())))
         .build()
 }
 
 fn error_answer(description: &str) -> utoipa::openapi::Response {
     ResponseBuilder::new()
         .description(description)
-        .content("application/json", json_content("ErrorBody"))
+        .content(
+            "application/json",
+            json_content(&schema::<wire::ErrorBody>()),
+        )
         .build()
 }
 
@@ -240,10 +249,7 @@ fn list_query() -> Vec<utoipa::openapi::path::Parameter> {
 fn operation(endpoint: &Endpoint, doc: &Doc) -> utoipa::openapi::path::Operation {
     let scope = endpoint.access.scope();
     let description = match (endpoint.access, scope) {
-        (_, Some(s)) => format!(
-            "Needs a bearer token with the `{}` scope (or `admin`).",
-            scope_name(s)
-        ),
+        (_, Some(s)) => format!("Needs a bearer token with the `{s}` scope (or `admin`)."),
         (Access::Signed, None) => "No token: the GitHub signature authenticates.".to_string(),
         _ => "No token.".to_string(),
     };
@@ -264,7 +270,7 @@ fn operation(endpoint: &Endpoint, doc: &Doc) -> utoipa::openapi::path::Operation
             op = op.parameter(p);
         }
     }
-    if let Some(schema) = doc.request {
+    if let Some(schema) = &doc.request {
         op = op.request_body(Some(
             RequestBodyBuilder::new()
                 .content("application/json", json_content(schema))
@@ -274,7 +280,11 @@ fn operation(endpoint: &Endpoint, doc: &Doc) -> utoipa::openapi::path::Operation
         op = op
             .response(
                 "400",
-                error_answer("The body is not valid: `error` says why, `field` names the field"),
+                error_answer("The body is not JSON of this shape: `error` says why, `field` names the field"),
+            )
+            .response(
+                "422",
+                error_answer("A value is not acceptable: `error` says why and what to send, `field` names it"),
             )
             .response("413", error_answer("The body is too large"))
             .response("415", error_answer("The body is not JSON"));
@@ -288,32 +298,26 @@ fn operation(endpoint: &Endpoint, doc: &Doc) -> utoipa::openapi::path::Operation
     if endpoint.path.contains("{id}") || endpoint.path.contains("{sha}") {
         op = op.response("404", error_answer("No such run or commit"));
     }
-    let answer = match doc.response {
+    let answer = match &doc.response {
         Answer::Json(schema) => ResponseBuilder::new()
             .description("OK")
             .content("application/json", json_content(schema)),
+        Answer::Events(schema) => ResponseBuilder::new()
+            .description("A stream of events, each `data:` of this schema")
+            .content("text/event-stream", json_content(schema)),
         Answer::Other(media) => ResponseBuilder::new()
             .description("OK")
-            .content(media, ContentBuilder::new().build()),
+            .content(*media, ContentBuilder::new().build()),
         Answer::Empty => ResponseBuilder::new().description("Done"),
     };
     op.response(doc.status, answer.build()).build()
 }
 
 pub fn document() -> utoipa::openapi::OpenApi {
-    let mut doc = Base::openapi();
-    let components = doc.components.get_or_insert_with(Default::default);
-    components.add_security_scheme(
-        "bearer",
-        SecurityScheme::Http(
-            HttpBuilder::new()
-                .scheme(HttpAuthScheme::Bearer)
-                .description(Some(
-                    "A token from `gate token`; its scopes decide what it may do",
-                ))
-                .build(),
-        ),
-    );
+    let mut paths = Paths::new();
+    // Every schema a route names, with the ones they refer to.
+    let mut schemas = Vec::new();
+    (schema::<wire::ErrorBody>().add)(&mut schemas);
     let api = crate::app::endpoints()
         .into_iter()
         .filter(|e| e.surface != Surface::Page);
@@ -324,15 +328,49 @@ pub fn document() -> utoipa::openapi::OpenApi {
             status: "200",
             response: Answer::Empty,
         });
+        let named = [
+            described.request.as_ref(),
+            match &described.response {
+                Answer::Json(s) | Answer::Events(s) => Some(s),
+                Answer::Other(_) | Answer::Empty => None,
+            },
+        ];
+        for schema in named.into_iter().flatten() {
+            (schema.add)(&mut schemas);
+        }
         let method = match endpoint.verb {
             Verb::Get => utoipa::openapi::path::HttpMethod::Get,
             Verb::Post => utoipa::openapi::path::HttpMethod::Post,
         };
-        doc.paths.add_path_operation(
+        paths.add_path_operation(
             openapi_path(endpoint.path),
             vec![method],
             operation(&endpoint, &described),
         );
     }
-    doc
+    let components = ComponentsBuilder::new()
+        .schemas_from_iter(schemas)
+        .security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "A token from `gate token`; its scopes decide what it may do",
+                    ))
+                    .build(),
+            ),
+        )
+        .build();
+    OpenApiBuilder::new()
+        .info(
+            InfoBuilder::new()
+                .title("gate")
+                .version(env!("CARGO_PKG_VERSION"))
+                .description(Some(DESCRIPTION))
+                .build(),
+        )
+        .paths(paths)
+        .components(Some(components))
+        .build()
 }

@@ -1,7 +1,8 @@
 //! Server-rendered pages (HTML from maud, no JavaScript): the run list, a run, a commit, and a
-//! token log-in that sets a cookie. Pages are pure functions of store records and the views
-//! [`crate::verdict`] builds; every string is escaped by maud. Who may see a page is decided by
-//! [`crate::app::access`]; form posts are checked for their origin before they get here.
+//! token log-in that sets a cookie. Pages get their data from the service and are pure
+//! functions of it; every string is escaped by maud. Who may see a page is decided by the
+//! route table's access rules before a page runs; form posts are checked for their origin
+//! before they get here. Pages know nothing of the HTTP API's handlers.
 //!
 //! Stable element ids for tests (and people's bookmarks) are listed in each page's module.
 
@@ -15,8 +16,9 @@ use axum::http::{Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 
-use crate::app::access::{Denied, scope_name};
-pub use crate::verdict::encode_path as encode;
+use crate::auth::Denied;
+use crate::service::ServiceError;
+pub use crate::views::encode_path as encode;
 pub use layout::Chrome;
 
 /// A page with a title and one paragraph (errors, refusals).
@@ -45,8 +47,7 @@ pub fn denied(denied: Denied, method: &Method, uri: &Uri) -> Response {
             StatusCode::FORBIDDEN,
             "Forbidden",
             &format!(
-                "Your token may not do this: it needs the `{}` scope. Log out and log in with another token.",
-                scope_name(scope)
+                "Your token may not do this: it needs the `{scope}` scope. Log out and log in with another token."
             ),
         ),
     }
@@ -69,6 +70,30 @@ pub fn unavailable(err: &dyn std::fmt::Display) -> Response {
         "Unavailable",
         "The gate database is unavailable; try again in a moment.",
     )
+}
+
+/// The page for a use case that refused or failed.
+pub fn failed(err: ServiceError) -> Response {
+    match err {
+        ServiceError::NotFound(what) => not_found(what),
+        ServiceError::Invalid { message: text, .. } => {
+            message(StatusCode::BAD_REQUEST, "Cannot do that", &text)
+        }
+        ServiceError::LeaseLost => message(
+            StatusCode::CONFLICT,
+            "Conflict",
+            "That job is no longer held.",
+        ),
+        ServiceError::Unavailable(err) => unavailable(&err),
+        ServiceError::Internal(detail) => {
+            tracing::error!("a page could not be built: {detail}");
+            message(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Error",
+                "The server cannot do this now; its log says why.",
+            )
+        }
+    }
 }
 
 /// A page response (200).

@@ -15,7 +15,7 @@ mod error;
 mod outbox;
 mod retry;
 
-pub use client::{Publisher, StatusState};
+pub use client::Publisher;
 pub use error::{PublishError, PublishErrorKind};
 pub use outbox::run_outbox;
 pub use retry::{Next, RetryPolicy};

@@ -1,8 +1,9 @@
-//! `gate serve`: connects the store, starts the embedded browser pool and the commit-status
-//! publisher, serves the HTTP API and pages, and shuts all of it down in order on SIGTERM.
+//! `gate serve`: connects the store, builds the service and its event stream, starts the
+//! embedded browser pool, the commit-status feed and publisher, serves the HTTP API and pages,
+//! and shuts all of it down in order on SIGTERM.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -27,12 +28,6 @@ pub async fn serve(config: ServerConfig, shutdown: CancellationToken) -> anyhow:
                 redact_url(&config.database_url)
             )
         })?;
-    let tokens = crate::auth::Tokens::from_config(&config.tokens)
-        .context("invalid tokens in the configuration")?;
-    let webhook_secret = config
-        .webhook
-        .as_ref()
-        .map(|w| Arc::new(w.secret.clone().into_bytes()));
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
@@ -42,16 +37,9 @@ pub async fn serve(config: ServerConfig, shutdown: CancellationToken) -> anyhow:
     if config.public_url == format!("http://{}", config.listen) && config.listen.ends_with(":0") {
         config.public_url = format!("http://{address}");
     }
-    let state = AppState {
-        store: store.clone(),
-        config: Arc::new(config.clone()),
-        tokens: Arc::new(tokens),
-        metrics: Arc::new(Metrics::new()),
-        work: Arc::new(tokio::sync::Notify::new()),
-        statuses: Arc::new(tokio::sync::Notify::new()),
-        webhook_secret,
-        pool_ready: Arc::new(AtomicBool::new(config.workers == 0)),
-    };
+    let state = AppState::new(config.clone(), store.clone(), shutdown.clone())
+        .context("invalid tokens in the configuration")?;
+    let service = state.service.clone();
 
     let mut tasks = tokio::task::JoinSet::new();
     if config.workers > 0 {
@@ -70,7 +58,7 @@ pub async fn serve(config: ServerConfig, shutdown: CancellationToken) -> anyhow:
             artifacts_root: std::env::temp_dir()
                 .join(format!("gate-server-{}", std::process::id())),
         };
-        let source = Arc::new(LocalSource::new(state.clone()));
+        let source = Arc::new(LocalSource::new(service.clone()));
         let hooks = Arc::new(MetricsHooks(state.metrics.clone()));
         let stop = shutdown.clone();
         tasks.spawn(async move {
@@ -82,10 +70,20 @@ pub async fn serve(config: ServerConfig, shutdown: CancellationToken) -> anyhow:
         });
         state.pool_ready.store(true, Ordering::SeqCst);
     }
-    if let Some(publish) = &config.publish {
+    // Verdict changes become queued statuses; the publisher posts what is queued.
+    let outbox = config
+        .publish
+        .as_ref()
+        .map(|_| Arc::new(tokio::sync::Notify::new()));
+    tasks.spawn(crate::statuses::run(
+        service.clone(),
+        outbox.clone(),
+        shutdown.clone(),
+    ));
+    if let (Some(publish), Some(notify)) = (&config.publish, outbox) {
         let publisher = crate::publish::Publisher::new(publish)
             .context("cannot set up the commit-status publisher")?;
-        let (store, notify, stop) = (store.clone(), state.statuses.clone(), shutdown.clone());
+        let (store, stop) = (store.clone(), shutdown.clone());
         tasks
             .spawn(async move { crate::publish::run_outbox(publisher, store, notify, stop).await });
     }
@@ -124,9 +122,6 @@ impl Hooks for MetricsHooks {
     }
     fn busy(&self, delta: i64) {
         self.0.pool_busy_add(delta);
-    }
-    fn scenario_finished(&self, outcome: &str, seconds: f64) {
-        self.0.scenario_finished(outcome, seconds);
     }
 }
 

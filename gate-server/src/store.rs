@@ -9,11 +9,13 @@
 //! Layout: `connect` opens the database; `submit` creates runs; `runs` reads them and
 //! `verdict` reads what a commit's combined status is made of;
 //! `lifecycle` moves a run between its states; `queue` hands jobs out; `lease` is what the
-//! holder of a lease may do; `artifacts`, `deliveries` and `outbox` hold the rest; `rows`
+//! holder of a lease may do; `changes` marks commits whose verdict changed (in the same
+//! transaction as the change); `artifacts`, `deliveries` and `outbox` hold the rest; `rows`
 //! decodes rows and `retry` retries transient conflicts. Every write is a transaction that
 //! takes the run's row before its jobs' rows, so concurrent writers cannot deadlock.
 
 mod artifacts;
+mod changes;
 mod connect;
 mod deliveries;
 mod lease;
@@ -26,10 +28,11 @@ mod runs;
 mod submit;
 mod verdict;
 
+pub use changes::CommitChange;
 use gate_runner::result::ScenarioResult;
-pub use verdict::{VerdictJob, VerdictRun};
+pub use verdict::{FailureText, VerdictJob, VerdictRun};
 
-use crate::wire::{RunState, SourceFile};
+use crate::model::{CommitState, JobState, Outcome, RunState, SourceFile};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -88,12 +91,12 @@ pub struct JobRecord {
     pub scenario: String,
     pub path: String,
     pub position: u32,
-    pub state: crate::wire::JobState,
+    pub state: JobState,
     /// Times a runner took it.
     pub leases: u32,
     pub lease_owner: Option<String>,
-    /// `passed`, `flaky`, `failed`, `error`, `cancelled`.
-    pub outcome: Option<String>,
+    /// Set once the job is done.
+    pub outcome: Option<Outcome>,
     pub result: Option<ScenarioResult>,
     pub finished_at: Option<i64>,
 }
@@ -110,8 +113,9 @@ pub struct LeasedJob {
 /// What happened to a submitted result.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Completion {
-    /// Recorded. `run_finished` is the run if this was its last job.
+    /// Recorded, for the job of this run. `run_finished` is the run if this was its last job.
     Recorded {
+        run_id: String,
         run_finished: Option<Box<RunRecord>>,
     },
     /// The lease expired or was handed to another runner: the result is dropped.
@@ -141,8 +145,7 @@ pub struct QueueStats {
 pub struct OutboxStatus {
     pub id: String,
     pub sha: String,
-    /// `pending`, `success`, `failure`, `error`.
-    pub state: String,
+    pub state: CommitState,
     pub description: String,
     pub target_url: String,
     pub attempts: u32,

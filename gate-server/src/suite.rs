@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use gate_scenarios::{CheckOptions, SourceFile as Source, check_suite};
 use sha2::{Digest, Sha256};
 
-use crate::wire::SourceFile;
+use crate::model::SourceFile;
 
 /// The files of a suite, ready to store with a run.
 #[derive(Debug, Clone, PartialEq)]

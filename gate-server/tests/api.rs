@@ -238,7 +238,7 @@ async fn cookies_read_the_api_but_never_change_it() {
 }
 
 #[tokio::test]
-async fn malformed_input_gets_a_clear_400_413_415_or_404() {
+async fn malformed_input_gets_a_clear_400_413_415_422_or_404() {
     let gate = Gate::new().await;
     let submit = token("submit");
     let post = |body: Vec<u8>, content_type: &'static str| {
@@ -315,16 +315,27 @@ async fn malformed_input_gets_a_clear_400_413_415_or_404() {
             .unwrap()
             .contains("unknown field")
     );
-    let reply = post(format!(r#"{{"commit": "{}"}}"#, sha(1)).into_bytes(), json).await;
-    check(&reply, StatusCode::BAD_REQUEST, Some("base_url"));
+    let reply = post(format!(r#"{{"sha": "{}"}}"#, sha(1)).into_bytes(), json).await;
+    check(&reply, StatusCode::BAD_REQUEST, Some("sha"));
+    let reply = post(br#"{"base_url": "http://x"}"#.to_vec(), json).await;
+    check(&reply, StatusCode::BAD_REQUEST, Some("commit"));
     assert!(
         reply.json()["error"]
             .as_str()
             .unwrap()
             .contains("missing field")
     );
+    // No base URL, and no default to fall back on: the field, and an example of one.
+    let reply = post(format!(r#"{{"commit": "{}"}}"#, sha(1)).into_bytes(), json).await;
+    check(&reply, StatusCode::UNPROCESSABLE_ENTITY, Some("base_url"));
+    assert!(
+        reply.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("e.g. https://")
+    );
 
-    // Values that parse but make no sense.
+    // Values that parse but make no sense: 422, naming the field.
     for bad in [
         "nope",
         "abc123",
@@ -336,7 +347,7 @@ async fn malformed_input_gets_a_clear_400_413_415_or_404() {
             json,
         )
         .await;
-        check(&reply, StatusCode::BAD_REQUEST, Some("commit"));
+        check(&reply, StatusCode::UNPROCESSABLE_ENTITY, Some("commit"));
     }
     for bad in ["ftp://x", "not a url", "javascript:alert(1)", ""] {
         let reply = post(
@@ -344,7 +355,7 @@ async fn malformed_input_gets_a_clear_400_413_415_or_404() {
             json,
         )
         .await;
-        check(&reply, StatusCode::BAD_REQUEST, Some("base_url"));
+        check(&reply, StatusCode::UNPROCESSABLE_ENTITY, Some("base_url"));
     }
     let reply = post(
         format!(
@@ -355,7 +366,7 @@ async fn malformed_input_gets_a_clear_400_413_415_or_404() {
         json,
     )
     .await;
-    check(&reply, StatusCode::BAD_REQUEST, Some("tags[1]"));
+    check(&reply, StatusCode::UNPROCESSABLE_ENTITY, Some("tags[1]"));
     let reply = post(
         format!(
             r#"{{"commit": "{}", "base_url": "http://x", "committed_at": "yesterday"}}"#,
@@ -365,7 +376,11 @@ async fn malformed_input_gets_a_clear_400_413_415_or_404() {
         json,
     )
     .await;
-    check(&reply, StatusCode::BAD_REQUEST, Some("committed_at"));
+    check(
+        &reply,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Some("committed_at"),
+    );
     let reply = post(
         format!(
             r#"{{"commit": "{}", "base_url": "http://x", "tags": ["nothing-has-this"]}}"#,
@@ -417,7 +432,7 @@ async fn malformed_input_gets_a_clear_400_413_415_or_404() {
             &serde_json::json!({ "agent": "a", "capacity": 0 }),
         )
         .await;
-    check(&reply, StatusCode::BAD_REQUEST, Some("capacity"));
+    check(&reply, StatusCode::UNPROCESSABLE_ENTITY, Some("capacity"));
     let reply = gate
         .post_json(
             &format!("/api/v1/agent/jobs/{NO_RUN}/heartbeat"),
@@ -430,7 +445,7 @@ async fn malformed_input_gets_a_clear_400_413_415_or_404() {
     // Query strings too.
     let read = token("read");
     let reply = gate.get("/api/v1/runs?limit=1000", Some(&read)).await;
-    check(&reply, StatusCode::BAD_REQUEST, Some("limit"));
+    check(&reply, StatusCode::UNPROCESSABLE_ENTITY, Some("limit"));
     let reply = gate.get("/api/v1/runs?state=green", Some(&read)).await;
     check(&reply, StatusCode::BAD_REQUEST, Some("state"));
     let reply = gate.get("/api/v1/runs?colour=red", Some(&read)).await;
@@ -438,7 +453,7 @@ async fn malformed_input_gets_a_clear_400_413_415_or_404() {
     let reply = gate
         .get(&format!("/api/v1/runs?before={NO_RUN}"), Some(&read))
         .await;
-    check(&reply, StatusCode::BAD_REQUEST, Some("before"));
+    check(&reply, StatusCode::UNPROCESSABLE_ENTITY, Some("before"));
 
     // Unknown things are JSON 404s.
     for uri in [
@@ -455,7 +470,7 @@ async fn malformed_input_gets_a_clear_400_413_415_or_404() {
     let reply = gate
         .get("/api/v1/commits/not-a-sha/status", Some(&read))
         .await;
-    check(&reply, StatusCode::BAD_REQUEST, Some("sha"));
+    check(&reply, StatusCode::UNPROCESSABLE_ENTITY, Some("sha"));
 
     // Nothing above created a run.
     let list = gate.get("/api/v1/runs", Some(&read)).await.json();
@@ -695,7 +710,6 @@ async fn health_readiness_and_metrics() {
     // A run that goes through, so every family has samples.
     gate.submit(&sha(5)).await;
     finish_all(&gate, |_| gate_runner::result::Outcome::Passed).await;
-    gate.state.metrics.scenario_finished("passed", 1.5);
     gate.state.metrics.pool_capacity(4);
     gate.state.metrics.pool_busy_add(1);
     gate.submit(&sha(6)).await;

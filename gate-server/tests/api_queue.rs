@@ -89,16 +89,10 @@ async fn the_commit_verdict_follows_its_runs() {
         format!("{PUBLIC_URL}/commits/{commit}")
     );
     assert_eq!(verdict["runs"][0]["id"], run["id"]);
-    let leased = gate
-        .state
-        .store
-        .lease("t", 1, Duration::from_secs(30), 3)
-        .await
-        .unwrap();
+    let leased = gate.service().lease("t", 1, Duration::ZERO).await.unwrap();
     assert_eq!(leased.len(), 1);
     assert_eq!(gate.verdict(&commit).await["state"], "pending");
-    gate.state
-        .store
+    gate.service()
         .release(&leased[0].job.id, &leased[0].token)
         .await
         .unwrap();
@@ -535,7 +529,7 @@ async fn agents_heartbeat_and_report_results_only_while_they_hold_the_lease() {
         .await;
     assert_eq!(
         (bad.status, bad.json()["field"].as_str()),
-        (StatusCode::BAD_REQUEST, Some("artifacts[0].path"))
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("artifacts[0].path"))
     );
     body["artifacts"][0]["path"] = format!("{scenario}/attempt-1/failure.png").into();
     body["artifacts"][0]["content_base64"] = "!!!".into();
@@ -548,8 +542,25 @@ async fn agents_heartbeat_and_report_results_only_while_they_hold_the_lease() {
         .await;
     assert_eq!(
         (bad.status, bad.json()["field"].as_str()),
-        (StatusCode::BAD_REQUEST, Some("artifacts[0].content_base64"))
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("artifacts[0].content_base64")
+        )
     );
+    // A result in a format this server does not know is refused, not misread.
+    body["result_version"] = 2.into();
+    let bad = gate
+        .post_json(
+            &format!("/api/v1/agent/jobs/{job}/result"),
+            Some(&agent),
+            &body,
+        )
+        .await;
+    assert_eq!(
+        (bad.status, bad.json()["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("result_version"))
+    );
+    body["result_version"] = 1.into();
 
     // Results carry screenshots: larger than the API's own body limit is fine here.
     body["artifacts"][0]["content_base64"] = base64::engine::general_purpose::STANDARD
@@ -614,33 +625,25 @@ async fn a_publisher_gets_a_pending_status_and_the_final_one() {
     })
     .await;
     let commit = sha(8);
-    let notified = gate.state.statuses.clone();
-    let woken = tokio::spawn(async move { notified.notified().await });
+    let outbox = tokio::sync::Notify::new();
+    let drain = || gate_server::statuses::drain(gate.service(), Some(&outbox));
     gate.submit(&commit).await;
-    tokio::time::timeout(Duration::from_secs(5), woken)
-        .await
-        .unwrap()
-        .unwrap();
-    let due = gate
-        .state
-        .store
-        .due_statuses(i64::MAX / 4, 10)
-        .await
-        .unwrap();
-    assert_eq!(
-        due.iter().map(|s| s.state.as_str()).collect::<Vec<_>>(),
-        ["pending"]
-    );
-    assert_eq!(due[0].target_url, format!("{PUBLIC_URL}/commits/{commit}"));
+    assert_eq!(drain().await.unwrap(), 1, "the new run marked its commit");
+    assert_eq!(drain().await.unwrap(), 0, "and the mark was cleared");
+    let states = || async {
+        gate.store()
+            .due_statuses(i64::MAX / 4, 10)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|s| s.sha == commit)
+            .map(|s| (s.state.as_str(), s.target_url))
+            .collect::<Vec<_>>()
+    };
+    let target = format!("{PUBLIC_URL}/commits/{commit}");
+    assert_eq!(states().await, [("pending", target.clone())]);
     finish_all(&gate, |_| Outcome::Passed).await;
-    let due = gate
-        .state
-        .store
-        .due_statuses(i64::MAX / 4, 10)
-        .await
-        .unwrap();
-    assert!(
-        due.iter().any(|s| s.sha == commit && s.state == "success"),
-        "{due:?}"
-    );
+    assert_eq!(drain().await.unwrap(), 1);
+    // The final verdict supersedes the pending one that was never delivered.
+    assert_eq!(states().await, [("success", target)]);
 }

@@ -16,6 +16,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use fake_github::{Failure, FakeGitHub, OWNER, REPO, TOKEN};
 use gate_server::config::PublishConfig;
+use gate_server::model::CommitState;
 use gate_server::publish::{Publisher, RetryPolicy, run_outbox};
 use gate_server::store::{OutboxStatus, Store};
 use tokio::sync::Notify;
@@ -34,11 +35,11 @@ fn sha(byte: u8) -> String {
     format!("{byte:02x}").repeat(20)
 }
 
-fn status(id: &str, sha: &str, state: &str) -> OutboxStatus {
+fn status(id: &str, sha: &str, state: CommitState) -> OutboxStatus {
     OutboxStatus {
         id: id.into(),
         sha: sha.into(),
-        state: state.into(),
+        state,
         description: format!("{state}: 3 scenarios"),
         target_url: format!("https://gate.example.com/runs/{id}"),
         attempts: 0,
@@ -137,7 +138,9 @@ async fn statuses_are_delivered_through_outages_and_rate_limits() {
         Failure::TooManyRequests(0),
         Failure::BadGateway,
     ]);
-    outbox.enqueue(status("s1", &sha(1), "success")).await;
+    outbox
+        .enqueue(status("s1", &sha(1), CommitState::Success))
+        .await;
     outbox.github.wait_for_attempts(4, LIMIT).await;
     outbox.wait_for_outbox(&[]).await;
     let received = outbox.github.received();
@@ -154,7 +157,9 @@ async fn statuses_are_delivered_through_outages_and_rate_limits() {
 #[tokio::test]
 async fn refused_statuses_are_parked_after_one_attempt_and_outages_after_the_last() {
     let outbox = start("ghp_revoked").await;
-    outbox.enqueue(status("refused", &sha(2), "failure")).await;
+    outbox
+        .enqueue(status("refused", &sha(2), CommitState::Failure))
+        .await;
     outbox.github.wait_for_attempts(1, LIMIT).await;
     // Parked: never due again, kept with its error.
     outbox.wait_for_outbox(&[("refused", 1)]).await;
@@ -170,7 +175,9 @@ async fn refused_statuses_are_parked_after_one_attempt_and_outages_after_the_las
 
     let outbox = start(TOKEN).await;
     outbox.github.fail_next(&[Failure::BadGateway; 4]);
-    outbox.enqueue(status("down", &sha(3), "pending")).await;
+    outbox
+        .enqueue(status("down", &sha(3), CommitState::Pending))
+        .await;
     outbox.github.wait_for_attempts(4, LIMIT).await;
     outbox.wait_for_outbox(&[("down", 4)]).await;
     assert!(outbox.github.received().is_empty());
@@ -193,16 +200,20 @@ async fn statuses_queued_while_no_publisher_runs_are_posted_at_start() {
     // and a newer verdict superseding an older one of the same commit.
     for i in 0..25u8 {
         store
-            .enqueue_status(&status(&format!("b{i:02}"), &sha(10 + i), "success"))
+            .enqueue_status(&status(
+                &format!("b{i:02}"),
+                &sha(10 + i),
+                CommitState::Success,
+            ))
             .await
             .unwrap();
     }
     store
-        .enqueue_status(&status("old", &sha(99), "pending"))
+        .enqueue_status(&status("old", &sha(99), CommitState::Pending))
         .await
         .unwrap();
     store
-        .enqueue_status(&status("new", &sha(99), "failure"))
+        .enqueue_status(&status("new", &sha(99), CommitState::Failure))
         .await
         .unwrap();
 

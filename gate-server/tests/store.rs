@@ -15,11 +15,11 @@ use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use gate_runner::result::{Attempt, AttemptOutcome, Failure, FailureKind, Outcome, ScenarioResult};
+use gate_server::model::{CommitState, JobState, RunState, SourceFile};
 use gate_server::store::{
     Completion, LeasedJob, NewRun, OutboxStatus, QueueStats, RunFilter, RunRecord, Store,
     VerdictRun,
 };
-use gate_server::wire::{JobState, RunState, SourceFile};
 use rand::seq::SliceRandom;
 use sqlx::{Connection, Executor};
 
@@ -284,7 +284,7 @@ async fn complete(store: &Store, lease: &LeasedJob, outcome: Outcome) -> Complet
 
 fn finished(completion: Completion) -> Option<RunRecord> {
     match completion {
-        Completion::Recorded { run_finished } => run_finished.map(|r| *r),
+        Completion::Recorded { run_finished, .. } => run_finished.map(|r| *r),
         Completion::LeaseLost => panic!("the lease was lost"),
     }
 }
@@ -566,7 +566,7 @@ async fn leases_results_and_run_states(db: &Db) {
         let jobs = store.jobs(&submitted.id).await.unwrap();
         for (job, outcome) in jobs.iter().zip(outcomes.iter()) {
             assert_eq!(job.state, JobState::Done);
-            assert_eq!(job.outcome.as_deref(), Some(outcome.as_str()));
+            assert_eq!(job.outcome, Some(*outcome));
             assert_eq!(job.result, Some(result(&job.scenario, *outcome)));
             assert!(job.finished_at.is_some());
         }
@@ -685,8 +685,8 @@ async fn a_job_that_keeps_losing_its_runner_ends_as_error(db: &Db) {
     assert_eq!(run(store, &cursed.id).await, *ended);
     let job = store.jobs(&cursed.id).await.unwrap().remove(0);
     assert_eq!(
-        (job.state, job.outcome.as_deref(), job.leases),
-        (JobState::Done, Some("error"), 3)
+        (job.state, job.outcome, job.leases),
+        (JobState::Done, Some(Outcome::Error), 3)
     );
     let recorded = job.result.unwrap();
     assert_eq!(recorded.outcome, Outcome::Error);
@@ -807,23 +807,24 @@ async fn cancel_ends_queued_jobs_and_keeps_late_results(db: &Db) {
         .await
         .unwrap();
     let running = store.lease("r", 1, LEASE, 3).await.unwrap().remove(0);
-    let cancelled = store
+    let (cancelled, changed) = store
         .cancel_run(&submitted.id, "cancelled by alice")
         .await
         .unwrap()
         .unwrap();
+    assert!(changed, "this call cancelled it");
     assert_eq!(cancelled.state, RunState::Cancelled);
     assert_eq!(cancelled.reason.as_deref(), Some("cancelled by alice"));
     assert!(cancelled.finished_at.is_some());
     let jobs = store.jobs(&submitted.id).await.unwrap();
     assert_eq!(
         jobs.iter()
-            .map(|j| (j.state, j.outcome.as_deref()))
+            .map(|j| (j.state, j.outcome))
             .collect::<Vec<_>>(),
         [
             (JobState::Running, None),
-            (JobState::Done, Some("cancelled")),
-            (JobState::Done, Some("cancelled"))
+            (JobState::Done, Some(Outcome::Cancelled)),
+            (JobState::Done, Some(Outcome::Cancelled))
         ]
     );
     assert!(store.lease("r", 5, LEASE, 3).await.unwrap().is_empty());
@@ -835,10 +836,8 @@ async fn cancel_ends_queued_jobs_and_keeps_late_results(db: &Db) {
     );
     assert_eq!(run(store, &submitted.id).await, cancelled);
     assert_eq!(
-        store.jobs(&submitted.id).await.unwrap()[0]
-            .outcome
-            .as_deref(),
-        Some("passed")
+        store.jobs(&submitted.id).await.unwrap()[0].outcome,
+        Some(Outcome::Passed)
     );
 
     // Cancelling again, or cancelling a finished run, changes nothing.
@@ -847,7 +846,7 @@ async fn cancel_ends_queued_jobs_and_keeps_late_results(db: &Db) {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(again, cancelled);
+    assert_eq!(again, (cancelled, false));
     let (passed, _) = store.submit(new_run("done", &["a"])).await.unwrap();
     let lease = store.lease("r", 1, LEASE, 3).await.unwrap().remove(0);
     finished(complete(store, &lease, Outcome::Passed).await).unwrap();
@@ -856,7 +855,11 @@ async fn cancel_ends_queued_jobs_and_keeps_late_results(db: &Db) {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!((kept.state, kept.reason), (RunState::Passed, None));
+    assert_eq!(
+        (kept.0.state, kept.0.reason, kept.1),
+        (RunState::Passed, None, false),
+        "a finished run is left as it is"
+    );
     assert_eq!(store.cancel_run("no-such-run", "x").await.unwrap(), None);
 
     // Jobs of a cancelled run never queue again: handed back, or their runner lost.
@@ -880,7 +883,7 @@ async fn cancel_ends_queued_jobs_and_keeps_late_results(db: &Db) {
     let jobs = store.jobs(&other.id).await.unwrap();
     assert!(
         jobs.iter()
-            .all(|j| j.state == JobState::Done && j.outcome.as_deref() == Some("cancelled"))
+            .all(|j| j.state == JobState::Done && j.outcome == Some(Outcome::Cancelled))
     );
     assert_eq!(run(store, &other.id).await.state, RunState::Cancelled);
     assert_eq!(store.queue_stats().await.unwrap(), QueueStats::default());
@@ -1215,7 +1218,7 @@ async fn outbox_due_failed_delivered(db: &Db) {
     let status = OutboxStatus {
         id: "s1".into(),
         sha: "jjj".into(),
-        state: "pending".into(),
+        state: CommitState::Pending,
         description: "running".into(),
         target_url: "http://gate/runs/1".into(),
         attempts: 0,
@@ -1249,7 +1252,7 @@ async fn outbox_due_failed_delivered(db: &Db) {
     store.enqueue_status(&other).await.unwrap();
     let newer = OutboxStatus {
         id: "s2".into(),
-        state: "failure".into(),
+        state: CommitState::Failure,
         next_attempt_at: 20,
         ..status.clone()
     };

@@ -1,5 +1,7 @@
 //! Results of a run: plain serialisable data. Reporters (JUnit, JSON, HTML, terminal) are pure
-//! functions of these types; the JSON report is exactly `RunResult` serialised.
+//! functions of these types; the JSON report is exactly `RunResult` serialised. With the
+//! `schema` feature each type a scenario result is made of also describes itself for OpenAPI
+//! (the server's agent protocol carries [`ScenarioResult`]).
 
 use serde::{Deserialize, Serialize};
 
@@ -31,6 +33,7 @@ impl RunResult {
 
 /// Final outcome of one scenario over all its attempts.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     Passed,
@@ -57,6 +60,7 @@ impl Outcome {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct ScenarioResult {
     pub name: String,
     /// Scenario file path as given.
@@ -77,6 +81,7 @@ impl ScenarioResult {
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AttemptOutcome {
     Passed,
@@ -87,6 +92,7 @@ pub enum AttemptOutcome {
 
 /// One execution of a scenario in one browser context.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Attempt {
     /// 1-based.
     pub number: u32,
@@ -104,6 +110,7 @@ pub struct Attempt {
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum StepOutcome {
     Passed,
@@ -114,6 +121,7 @@ pub enum StepOutcome {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct StepResult {
     /// 0-based index in the scenario.
     pub index: usize,
@@ -126,6 +134,7 @@ pub struct StepResult {
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FailureKind {
     /// An expectation did not hold.
@@ -142,6 +151,7 @@ pub enum FailureKind {
 
 /// Why an attempt did not pass. All text has secrets redacted.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Failure {
     pub kind: FailureKind,
     /// Index of the failing step, if a step failed.
@@ -157,6 +167,7 @@ pub struct Failure {
 
 /// Files kept for an attempt, relative to [`RunResult::artifacts_dir`].
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Artifacts {
     /// Screenshot at the moment of failure.
     pub failure_screenshot: Option<String>,
@@ -170,12 +181,14 @@ pub struct Artifacts {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct NamedArtifact {
     pub name: String,
     pub path: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct FailedRequest {
     pub method: String,
     pub url: String,

@@ -8,17 +8,14 @@
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::http::{Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::MethodRouter;
 
 use super::error::ApiError;
-use crate::auth::{Principal, Scope, Tokens};
+use crate::auth::{Denied, Scope, Tokens, authenticate};
 use crate::state::AppState;
-
-/// The cookie the pages' log-in sets: the token, hex-encoded (any token fits a cookie).
-pub const COOKIE: &str = "gate_token";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
@@ -44,95 +41,15 @@ impl Access {
     }
 }
 
-/// Why a request was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Denied {
-    /// No token, or not one of ours.
-    Unauthenticated,
-    /// A valid token whose scopes do not include this one.
-    Forbidden(Scope),
-}
-
 impl From<Denied> for ApiError {
     fn from(denied: Denied) -> ApiError {
         match denied {
             Denied::Unauthenticated => ApiError::unauthorized(),
             Denied::Forbidden(scope) => ApiError::new(
                 StatusCode::FORBIDDEN,
-                format!(
-                    "this token may not do that (needs the `{}` scope)",
-                    scope_name(scope)
-                ),
+                format!("this token may not do that (needs the `{scope}` scope)"),
             ),
         }
-    }
-}
-
-pub fn scope_name(scope: Scope) -> &'static str {
-    match scope {
-        Scope::Read => "read",
-        Scope::Submit => "submit",
-        Scope::Agent => "agent",
-        Scope::Deploy => "deploy",
-        Scope::Admin => "admin",
-    }
-}
-
-/// The token a request presents: the bearer header, else (if `cookie` is allowed) the pages'
-/// cookie.
-pub fn presented_token(headers: &HeaderMap, cookie: bool) -> Option<String> {
-    if let Some(auth) = headers.get(header::AUTHORIZATION) {
-        let auth = auth.to_str().ok()?;
-        return auth
-            .strip_prefix("Bearer ")
-            .map(|t| t.trim().to_string())
-            .filter(|t| !t.is_empty());
-    }
-    if !cookie {
-        return None;
-    }
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|c| {
-            c.trim()
-                .strip_prefix(COOKIE)
-                .and_then(|rest| rest.strip_prefix('='))
-                .and_then(|value| hex::decode(value).ok())
-                .and_then(|bytes| String::from_utf8(bytes).ok())
-        })
-        .filter(|t| !t.is_empty())
-}
-
-/// The `Set-Cookie` value that logs a browser in with `token`.
-pub fn login_cookie(token: &str, secure: bool) -> String {
-    let secure = if secure { "; Secure" } else { "" };
-    format!(
-        "{COOKIE}={}; HttpOnly; SameSite=Strict; Path=/{secure}",
-        hex::encode(token)
-    )
-}
-
-/// The `Set-Cookie` value that logs a browser out.
-pub fn logout_cookie() -> String {
-    format!("{COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0")
-}
-
-/// Checks the request's token against `needed`.
-pub fn authenticate(
-    tokens: &Tokens,
-    headers: &HeaderMap,
-    cookie: bool,
-    needed: Scope,
-) -> Result<Principal, Denied> {
-    let token = presented_token(headers, cookie).ok_or(Denied::Unauthenticated)?;
-    let principal = tokens.authenticate(&token).ok_or(Denied::Unauthenticated)?;
-    if principal.allows(needed) {
-        Ok(principal)
-    } else {
-        Err(Denied::Forbidden(needed))
     }
 }
 

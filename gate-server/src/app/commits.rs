@@ -2,28 +2,19 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use gate_wire::CommitStatus;
 
 use super::error::ApiError;
-use super::runs::is_full_sha;
 use crate::state::AppState;
-use crate::verdict;
-use crate::wire::CommitStatus;
+use crate::views;
 
 pub async fn status(
     State(state): State<AppState>,
     Path(sha): Path<String>,
 ) -> Result<Json<CommitStatus>, ApiError> {
-    let sha = sha.to_ascii_lowercase();
-    if !is_full_sha(&sha) {
-        return Err(ApiError::field(
-            StatusCode::BAD_REQUEST,
-            "sha",
-            "a commit is a full SHA: 40 (or 64) hex digits",
-        ));
-    }
-    verdict::commit_status(&state, &sha)
-        .await?
-        .map(Json)
-        .ok_or_else(|| ApiError::not_found("commit"))
+    let verdict = state.service.verdict(&sha).await?;
+    Ok(Json(views::commit_status(
+        &state.config().public_url,
+        &verdict,
+    )))
 }

@@ -5,9 +5,10 @@
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use gate_wire::ErrorBody;
 
+use crate::service::ServiceError;
 use crate::store::StoreError;
-use crate::wire::ErrorBody;
 
 #[derive(Debug)]
 pub struct ApiError {
@@ -40,16 +41,48 @@ impl ApiError {
     pub fn unauthorized() -> ApiError {
         ApiError::new(StatusCode::UNAUTHORIZED, "a valid bearer token is required")
     }
+
+    /// A lost lease, with what the runner should do about it.
+    pub fn lease_lost(consequence: &str) -> ApiError {
+        ApiError::new(
+            StatusCode::CONFLICT,
+            format!("this lease is no longer yours; {consequence}"),
+        )
+    }
 }
 
 impl From<StoreError> for ApiError {
     fn from(err: StoreError) -> ApiError {
-        // The detail may name tables or the database host: log it, show a generic message.
-        tracing::error!("store error: {err}");
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "the gate database is unavailable; try again",
-        )
+        ServiceError::from(err).into()
+    }
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(err: ServiceError) -> ApiError {
+        match err {
+            ServiceError::NotFound(what) => ApiError::not_found(what),
+            ServiceError::Invalid { field, message } => ApiError {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                message,
+                field,
+            },
+            ServiceError::LeaseLost => ApiError::lease_lost("stop the job"),
+            ServiceError::Unavailable(err) => {
+                // The detail may name tables or the database host: log it, show a generic one.
+                tracing::error!("store error: {err}");
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "the gate database is unavailable; try again",
+                )
+            }
+            ServiceError::Internal(detail) => {
+                tracing::error!("{detail}");
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "the server cannot do this now; its log says why",
+                )
+            }
+        }
     }
 }
 

@@ -9,10 +9,10 @@ use axum::response::{IntoResponse, Response};
 
 use super::error::ApiError;
 use super::extract::RawBody;
-use super::runs::{create_run, created_or_ok, prepare_run};
+use super::runs::submitted;
+use crate::service::Submission;
 use crate::state::AppState;
 use crate::webhook::{WebhookAction, parse_event, staging_url, verify_signature};
-use crate::wire::SubmitRun;
 
 /// GitHub sends deliveries of up to 25 MB (a push of many commits).
 pub const MAX_DELIVERY: usize = 25 * 1024 * 1024;
@@ -45,13 +45,13 @@ pub async fn github(
         WebhookAction::Submit(run) => run,
     };
     let template = state
-        .config
+        .config()
         .webhook
         .as_ref()
         .and_then(|w| w.base_url.as_deref());
     // The template's URL when the delivery has every value it names (a push has no PR number);
     // else the default, when one is configured.
-    let default = state.config.default_base_url.clone();
+    let default = state.config().default_base_url.clone();
     let base_url = match template {
         Some(template) => match staging_url(template, &run).or(default) {
             Some(url) => url,
@@ -65,10 +65,10 @@ pub async fn github(
                 ));
             }
         },
-        // None at all is refused by `prepare_run` with its own message.
+        // None at all is refused by the service with its own message.
         None => default.unwrap_or_default(),
     };
-    let submission = SubmitRun {
+    let submission = Submission {
         commit: run.commit,
         branch: run.branch,
         pr: run.pr,
@@ -77,14 +77,12 @@ pub async fn github(
         tags: Vec::new(),
         rerun: false,
     };
-    // Everything that can be wrong with the delivery is checked before it is recorded, so a
-    // redelivery after a fix is not mistaken for a duplicate.
-    let new = prepare_run(&state, submission).await?;
-    if let Some(delivery) = header("x-github-delivery") {
-        if !state.store.record_delivery(delivery).await? {
-            return Ok(ignored(StatusCode::OK, "redelivery"));
-        }
+    match state
+        .service
+        .submit_delivery(header("x-github-delivery"), submission)
+        .await?
+    {
+        Some(run) => Ok(submitted(&state, &run)),
+        None => Ok(ignored(StatusCode::OK, "redelivery")),
     }
-    let (view, created) = create_run(&state, new).await?;
-    Ok((created_or_ok(created), Json(view)).into_response())
 }

@@ -25,7 +25,7 @@ fn not_ready(reason: &str) -> Response {
 
 /// Ready for traffic: the database answers and the browser pool is up (or there is none).
 pub async fn readyz(State(state): State<AppState>) -> Response {
-    if let Err(err) = state.store.ping().await {
+    if let Err(err) = state.service.ping().await {
         tracing::warn!("not ready: {err}");
         return not_ready("the database is unreachable");
     }
@@ -37,7 +37,7 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
 
 /// Prometheus text format; the queue gauges are read from the store now.
 pub async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
-    let stats = state.store.queue_stats().await?;
+    let stats = state.service.queue_stats().await?;
     Ok((
         [(
             header::CONTENT_TYPE,

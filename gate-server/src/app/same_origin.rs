@@ -13,7 +13,7 @@ use crate::state::AppState;
 
 pub async fn same_origin(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let safe = matches!(*request.method(), Method::GET | Method::HEAD);
-    if safe || is_same_origin(request.headers(), &state.config.public_url) {
+    if safe || is_same_origin(request.headers(), &state.config().public_url) {
         return next.run(request).await;
     }
     tracing::warn!(path = %request.uri().path(), "cross-site form post refused");

@@ -10,15 +10,14 @@ use gate_runner::{BrowserPool, RunConfig, RunContext};
 use gate_scenarios::{CheckOptions, SourceFile, check_suite};
 use tokio_util::sync::CancellationToken;
 
-use super::{Hooks, JobSource, RunnerSettings, secrets_for};
-use crate::wire::Lease;
+use super::{JobSource, RunnerSettings, secrets_for};
+use gate_wire::Lease;
 
 pub struct Job<S> {
     pub source: Arc<S>,
     pub pool: Arc<BrowserPool>,
     pub settings: RunnerSettings,
     pub contexts: Arc<Mutex<HashMap<String, Weak<RunContext>>>>,
-    pub hooks: Arc<dyn Hooks>,
     /// Cancelled when the runner shuts down: the job is handed back.
     pub stop: CancellationToken,
     pub lease: Lease,
@@ -57,8 +56,6 @@ impl<S: JobSource> Job<S> {
             }
             return;
         }
-        self.hooks
-            .scenario_finished(result.outcome.as_str(), result.duration_ms as f64 / 1000.0);
         let artifacts = collect_artifacts(&ctx.config().artifacts_dir, &result);
         // Deliver, retrying transient failures for a while: the result is the expensive part.
         let mut wait = Duration::from_millis(200);

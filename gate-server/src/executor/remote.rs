@@ -7,7 +7,10 @@ use gate_runner::result::ScenarioResult;
 use reqwest::StatusCode;
 
 use super::{JobSource, SourceError};
-use crate::wire::{ArtifactUpload, Heartbeat, JobResult, Lease, LeaseGrant, LeaseRequest};
+use gate_wire::{
+    ArtifactUpload, ErrorBody, Heartbeat, JobResult, Lease, LeaseGrant, LeaseRequest,
+    RESULT_VERSION,
+};
 
 pub struct RemoteSource {
     client: reqwest::Client,
@@ -56,7 +59,7 @@ impl RemoteSource {
 async fn unexpected(what: &str, response: reqwest::Response) -> SourceError {
     let status = response.status();
     let body = response.text().await.unwrap_or_default();
-    let detail = serde_json::from_str::<crate::wire::ErrorBody>(&body)
+    let detail = serde_json::from_str::<ErrorBody>(&body)
         .map(|e| e.error)
         .unwrap_or(body);
     SourceError(format!("{what}: the server answered {status}: {detail}"))
@@ -111,6 +114,7 @@ impl JobSource for RemoteSource {
             .collect();
         let body = JobResult {
             token: lease.token.clone(),
+            result_version: RESULT_VERSION,
             result,
             artifacts,
         };

@@ -10,42 +10,44 @@ use axum::response::Response;
 use maud::{Markup, html};
 
 use super::layout::short;
+use crate::service::{RunQuery, ServiceError};
 use crate::state::AppState;
-use crate::store::{RunFilter, RunRecord};
-use crate::verdict;
-use crate::wire::CommitStatus;
+use crate::store::RunRecord;
+use crate::verdict::CommitVerdict;
 
 /// Most runs of one commit shown.
 const MAX_RUNS: u32 = 100;
 
 pub async fn page(State(state): State<AppState>, Path(sha): Path<String>) -> Response {
-    let sha = sha.to_ascii_lowercase();
-    let status = match verdict::commit_status(&state, &sha).await {
-        Ok(Some(status)) => status,
-        Ok(None) => return super::not_found("commit with runs"),
-        Err(err) => return super::unavailable(&err),
+    let verdict = match state.service.verdict(&sha).await {
+        Ok(verdict) => verdict,
+        // Not a commit id at all is as much "no such page" as an unknown one.
+        Err(ServiceError::NotFound(_) | ServiceError::Invalid { .. }) => {
+            return super::not_found("commit with runs");
+        }
+        Err(err) => return super::failed(err),
     };
-    let filter = RunFilter {
-        commit: Some(sha.clone()),
-        limit: MAX_RUNS,
-        ..RunFilter::default()
+    let query = RunQuery {
+        commit: Some(verdict.sha.clone()),
+        limit: Some(MAX_RUNS),
+        ..RunQuery::default()
     };
-    match state.store.runs(&filter).await {
-        Ok(runs) => super::ok(
-            &format!("Commit {}", short(&sha)),
+    match state.service.run_records(query).await {
+        Ok((runs, _)) => super::ok(
+            &format!("Commit {}", short(&verdict.sha)),
             None,
-            body(&status, &runs),
+            body(&verdict, &runs),
         ),
-        Err(err) => super::unavailable(&err),
+        Err(err) => super::failed(err),
     }
 }
 
 /// The page's content, as a pure function of the verdict and the runs.
-pub fn body(status: &CommitStatus, runs: &[RunRecord]) -> Markup {
+pub fn body(status: &CommitVerdict, runs: &[RunRecord]) -> Markup {
     html! {
         h1 {
             "Commit " code { (short(&status.sha)) }
-            span #commit-verdict class={ "badge " (status.state) } { (status.state) }
+            span #commit-verdict class={ "badge " (status.state.as_str()) } { (status.state.as_str()) }
         }
         p #description { (status.description) }
         p .muted { "Full SHA " code { (status.sha) } ". The verdict counts the latest run of each scenario suite." }
@@ -55,7 +57,7 @@ pub fn body(status: &CommitStatus, runs: &[RunRecord]) -> Markup {
                 ul #failing {
                     @for f in &status.failing {
                         li .failing-scenario {
-                            strong { (f.scenario) } " (" (f.outcome) ") "
+                            strong { (f.scenario) } " (" (f.outcome.as_str()) ") "
                             @if let Some(location) = &f.location { code { (location) } " " }
                             (f.message.as_deref().unwrap_or(""))
                             " · " a href={ "/runs/" (super::encode(&f.run)) } { "run" }

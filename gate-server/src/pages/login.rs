@@ -14,8 +14,8 @@ use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::layout::{self, Chrome};
-use crate::app::access::{login_cookie, logout_cookie};
 use crate::auth::Scope;
+use crate::auth::{login_cookie, logout_cookie};
 use crate::state::AppState;
 
 #[derive(Debug, Default, Deserialize)]
@@ -68,7 +68,7 @@ pub async fn login(
     match state.tokens.authenticate(token) {
         Some(who) if who.allows(Scope::Read) => {
             tracing::info!(token = %who.name, "signed in to the pages");
-            let secure = state.config.public_url.starts_with("https://");
+            let secure = state.config().public_url.starts_with("https://");
             (
                 [(header::SET_COOKIE, login_cookie(token, secure))],
                 Redirect::to(&next),

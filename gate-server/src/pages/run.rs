@@ -14,13 +14,14 @@ use axum::response::{IntoResponse, Redirect, Response};
 use gate_runner::result::{Attempt, ScenarioResult};
 use maud::{Markup, html};
 
+use gate_wire::{JobView, RunView};
+
 use super::layout::{badge, duration, short, when};
-use crate::app::runs::{cancel_run, rerun_failed_run};
 use crate::auth::{Principal, Scope};
+use crate::model::needs_rerun;
 use crate::state::AppState;
 use crate::store::{JobRecord, RunRecord};
-use crate::verdict;
-use crate::wire::{JobView, RunView};
+use crate::views;
 
 /// Seconds between refreshes of a run that is not finished.
 const REFRESH_SECS: u32 = 5;
@@ -30,17 +31,12 @@ pub async fn page(
     Extension(who): Extension<Principal>,
     Path(id): Path<String>,
 ) -> Response {
-    let run = match state.store.run(&id).await {
-        Ok(Some(run)) => run,
-        Ok(None) => return super::not_found("run"),
-        Err(err) => return super::unavailable(&err),
-    };
-    let jobs = match state.store.jobs(&id).await {
-        Ok(jobs) => jobs,
-        Err(err) => return super::unavailable(&err),
+    let (run, jobs) = match state.service.run(&id).await {
+        Ok(found) => found,
+        Err(err) => return super::failed(err),
     };
     // Links relative to the page: they work whatever the public URL says.
-    let view = verdict::view_at("", &run, &jobs);
+    let view = views::run_view("", &run, &jobs);
     let refresh = (!run.state.is_final())
         .then(|| html! { meta http-equiv="refresh" content=(REFRESH_SECS); });
     super::ok(
@@ -56,28 +52,23 @@ pub async fn cancel(
     Extension(who): Extension<Principal>,
     Path(id): Path<String>,
 ) -> Response {
-    match cancel_run(&state, &id, &who).await {
-        Ok(Some(run)) => Redirect::to(&format!("/runs/{}", super::encode(&run.id))).into_response(),
-        Ok(None) => super::not_found("run"),
-        Err(err) => super::unavailable(&err.message),
+    match state.service.cancel(&id, &who).await {
+        Ok(run) => Redirect::to(&format!("/runs/{}", super::encode(&run.id))).into_response(),
+        Err(err) => super::failed(err),
     }
 }
 
 /// The form behind the "Re-run failed scenarios" button: shows the new run.
 pub async fn rerun_failed(State(state): State<AppState>, Path(id): Path<String>) -> Response {
-    match rerun_failed_run(&state, &id).await {
-        Ok(Some((run, _))) => {
-            Redirect::to(&format!("/runs/{}", super::encode(&run.id))).into_response()
-        }
-        Ok(None) => super::not_found("run"),
-        Err(err) => super::unavailable(&err.message),
+    match state.service.rerun_failed(&id).await {
+        Ok(new) => Redirect::to(&format!("/runs/{}", super::encode(&new.run.id))).into_response(),
+        Err(err) => super::failed(err),
     }
 }
 
 /// Whether the run has scenarios a re-run of failures would take.
 fn has_failures(jobs: &[JobRecord]) -> bool {
-    jobs.iter()
-        .any(|j| matches!(j.outcome.as_deref(), Some("failed" | "error" | "cancelled")))
+    jobs.iter().any(|j| j.outcome.is_some_and(needs_rerun))
 }
 
 /// The page's content, as a pure function of the run. `can_change`: show the forms.
@@ -133,14 +124,11 @@ pub fn body(view: &RunView, run: &RunRecord, jobs: &[JobRecord], can_change: boo
 }
 
 fn scenario_row(job: &JobView, result: Option<&ScenarioResult>) -> Markup {
-    let outcome = job
-        .outcome
-        .clone()
-        .unwrap_or_else(|| format!("{:?}", job.state).to_lowercase());
+    let outcome = job.outcome.map_or(job.state.as_str(), |o| o.as_str());
     let attempts = result.map_or(0, |r| r.attempts.len());
     html! {
         tr .scenario data-testid={ "scenario-" (job.scenario) } data-outcome=(outcome) {
-            td { (badge(&outcome)) }
+            td { (badge(outcome)) }
             td {
                 strong { (job.scenario) } br;
                 code { (job.path) }

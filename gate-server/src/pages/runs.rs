@@ -12,21 +12,12 @@ use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::layout::{badge, duration, short, when};
-use crate::app::runs::{ListQuery, list_runs};
+use crate::model::RunState;
+use crate::service::{RunQuery, ServiceError};
 use crate::state::AppState;
 use crate::store::RunRecord;
-use crate::wire::RunState;
 
 const PAGE: u32 = 50;
-
-const STATES: [RunState; 6] = [
-    RunState::Queued,
-    RunState::Running,
-    RunState::Passed,
-    RunState::Failed,
-    RunState::Error,
-    RunState::Cancelled,
-];
 
 /// The filters as a browser sends them: an empty field means "any".
 #[derive(Debug, Default, Deserialize)]
@@ -40,7 +31,7 @@ pub struct Filters {
 
 impl Filters {
     fn state(&self) -> Option<RunState> {
-        STATES.into_iter().find(|s| s.as_str() == self.state)
+        RunState::parse(&self.state)
     }
 
     /// The query string of these filters, for paging links.
@@ -64,23 +55,24 @@ pub async fn page(
     query: Result<Query<Filters>, QueryRejection>,
 ) -> Response {
     let filters = query.map(|Query(f)| f).unwrap_or_default();
-    let list = ListQuery {
+    let mut list = RunQuery {
         commit: None,
         branch: Some(filters.branch.trim().to_string()).filter(|b| !b.is_empty()),
         state: filters.state(),
-        // An unknown cursor shows the first page rather than an error.
-        before: match &filters.before {
-            Some(id) => match state.store.run(id).await {
-                Ok(found) => found.map(|r| r.id),
-                Err(err) => return super::unavailable(&err),
-            },
-            None => None,
-        },
+        before: filters.before.clone(),
         limit: Some(PAGE),
     };
-    match list_runs(&state, list).await {
+    let mut found = state.service.run_records(list.clone()).await;
+    if let Err(ServiceError::Invalid { field: Some(f), .. }) = &found
+        && f == "before"
+    {
+        // An unknown cursor shows the first page rather than an error.
+        list.before = None;
+        found = state.service.run_records(list).await;
+    }
+    match found {
         Ok((runs, next)) => super::ok("Runs", None, view(&filters, &runs, next.as_deref())),
-        Err(err) => super::unavailable(&err.message),
+        Err(err) => super::failed(err),
     }
 }
 
@@ -93,8 +85,8 @@ fn filter_form(filters: &Filters) -> Markup {
                 "State"
                 select #filter-state name="state" {
                     option value="" selected[chosen.is_none()] { "any" }
-                    @for s in STATES {
-                        option value=(s.as_str()) selected[chosen == Some(s)] { (s.as_str()) }
+                    @for s in RunState::ALL {
+                        option value=(s.as_str()) selected[chosen == Some(*s)] { (s.as_str()) }
                     }
                 }
             }

@@ -8,37 +8,7 @@ use reqwest::header::HeaderMap;
 use super::error::{PublishError, PublishErrorKind};
 use super::retry::RetryPolicy;
 use crate::config::PublishConfig;
-
-/// The states of a commit status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StatusState {
-    Pending,
-    Success,
-    Failure,
-    Error,
-}
-
-impl StatusState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            StatusState::Pending => "pending",
-            StatusState::Success => "success",
-            StatusState::Failure => "failure",
-            StatusState::Error => "error",
-        }
-    }
-
-    pub fn parse(state: &str) -> Option<StatusState> {
-        [
-            StatusState::Pending,
-            StatusState::Success,
-            StatusState::Failure,
-            StatusState::Error,
-        ]
-        .into_iter()
-        .find(|s| s.as_str() == state)
-    }
-}
+use crate::model::CommitState;
 
 /// GitHub cuts descriptions longer than this.
 const MAX_DESCRIPTION: usize = 140;
@@ -80,13 +50,13 @@ impl Publisher {
     pub async fn post(
         &self,
         sha: &str,
-        state: &str,
+        state: CommitState,
         description: &str,
         target_url: &str,
     ) -> Result<(), PublishError> {
         let fail = |kind| PublishError {
             sha: sha.to_string(),
-            state: state.to_string(),
+            state: state.as_str().to_string(),
             kind,
         };
         // The SHA goes into the URL path: anything but hex could reach another endpoint.
@@ -95,11 +65,6 @@ impl Publisher {
                 "not a commit SHA (40 or 64 hex digits)".into(),
             )));
         }
-        let Some(state) = StatusState::parse(state) else {
-            return Err(fail(PublishErrorKind::Invalid(
-                "the state must be pending, success, failure or error".into(),
-            )));
-        };
         let url = format!(
             "{}/repos/{}/statuses/{sha}",
             self.config.api_url, self.config.repository

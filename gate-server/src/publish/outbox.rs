@@ -90,7 +90,7 @@ async fn deliver(publisher: &Publisher, store: &Store, status: &OutboxStatus) ->
     let posted = publisher
         .post(
             &status.sha,
-            &status.state,
+            status.state,
             &status.description,
             &status.target_url,
         )

@@ -72,7 +72,10 @@ impl Store {
             put_artifacts(&mut tx, &run_id, artifacts).await?;
             let run_finished = finish_run_if_done(&mut tx, &run_id).await?.map(Box::new);
             tx.commit().await?;
-            Ok(Completion::Recorded { run_finished })
+            Ok(Completion::Recorded {
+                run_id,
+                run_finished,
+            })
         })
         .await
     }

@@ -7,23 +7,24 @@
 
 use sqlx::{Any, Transaction};
 
+use super::changes::mark_changed;
 use super::retry::retrying;
 use super::rows::{self, JOB_COLUMNS, RUN_COLUMNS};
 use super::{JobRecord, RunRecord, Store, StoreError, now_ms};
-use crate::wire::RunState;
+use crate::model::{JobState, Outcome, RunState};
 
 pub type Tx = Transaction<'static, Any>;
 
 impl Store {
     /// Cancels a queued or running run: its queued jobs (and running ones whose runner is
     /// gone) end as `cancelled`. Runners still holding a lease may report; their results are
-    /// kept and the run stays cancelled. A finished run is left as it is. `None` if there is no
-    /// such run.
+    /// kept and the run stays cancelled. A finished run is left as it is. Returns the run and
+    /// whether this call cancelled it; `None` if there is no such run.
     pub async fn cancel_run(
         &self,
         id: &str,
         reason: &str,
-    ) -> Result<Option<RunRecord>, StoreError> {
+    ) -> Result<Option<(RunRecord, bool)>, StoreError> {
         retrying("cancel a run", || async move {
             let mut tx = self.pool.begin().await?;
             let Some(state) = lock_run(&mut tx, id).await? else {
@@ -50,8 +51,12 @@ impl Store {
                 .await?;
             }
             let run = run_in(&mut tx, id).await?;
+            let cancelled = !state.is_final();
+            if let Some(run) = run.as_ref().filter(|_| cancelled) {
+                mark_changed(&mut tx, &run.commit).await?;
+            }
             tx.commit().await?;
-            Ok(run)
+            Ok(run.map(|run| (run, cancelled)))
         })
         .await
     }
@@ -89,23 +94,31 @@ pub async fn finish_run_if_done(
     tx: &mut Tx,
     run_id: &str,
 ) -> Result<Option<RunRecord>, StoreError> {
-    let jobs: Vec<(String, String, Option<String>)> =
+    let found: Vec<(String, String, Option<String>)> =
         sqlx::query_as("SELECT id, state, outcome FROM jobs WHERE run_id = $1 ORDER BY position")
             .bind(run_id)
             .fetch_all(&mut **tx)
             .await?;
-    if jobs.iter().any(|(_, state, _)| state != "done") {
+    let mut jobs = Vec::with_capacity(found.len());
+    for (id, state, outcome) in found {
+        jobs.push((
+            id,
+            rows::job_state(&state)?,
+            rows::optional_outcome(outcome)?,
+        ));
+    }
+    if jobs.iter().any(|(_, state, _)| *state != JobState::Done) {
         return Ok(None);
     }
-    let with = |outcomes: &[&str]| {
+    let with = |outcomes: &[Outcome]| {
         jobs.iter()
-            .filter(|(_, _, o)| o.as_deref().is_some_and(|o| outcomes.contains(&o)))
+            .filter(|(_, _, o)| o.is_some_and(|o| outcomes.contains(&o)))
             .map(|(id, _, _)| id.as_str())
             .collect::<Vec<_>>()
     };
-    let (state, reason) = if !with(&["failed"]).is_empty() {
+    let (state, reason) = if !with(&[Outcome::Failed]).is_empty() {
         (RunState::Failed, None)
-    } else if let [first, rest @ ..] = with(&["error", "cancelled"]).as_slice() {
+    } else if let [first, rest @ ..] = with(&[Outcome::Error, Outcome::Cancelled]).as_slice() {
         let mut reason = error_reason(tx, first).await?;
         if !rest.is_empty() {
             reason.push_str(&format!(" (and {} more)", rest.len()));
@@ -124,11 +137,14 @@ pub async fn finish_run_if_done(
     .bind(run_id)
     .execute(&mut **tx)
     .await?;
-    if finished.rows_affected() == 1 {
-        run_in(tx, run_id).await
-    } else {
-        Ok(None)
+    if finished.rows_affected() != 1 {
+        return Ok(None);
     }
+    let run = run_in(tx, run_id).await?;
+    if let Some(run) = &run {
+        mark_changed(tx, &run.commit).await?;
+    }
+    Ok(run)
 }
 
 /// Why a run ended as `error`, from the first job that could not be run.
@@ -138,7 +154,7 @@ async fn error_reason(tx: &mut Tx, job_id: &str) -> Result<String, StoreError> {
         .ok_or_else(|| StoreError::Corrupt(format!("job {job_id} vanished")))?;
     let why = match job.result.as_ref().and_then(|r| r.failure()) {
         Some(failure) => failure.message.clone(),
-        None if job.outcome.as_deref() == Some("cancelled") => {
+        None if job.outcome == Some(Outcome::Cancelled) => {
             "it was not run (its runner stopped it)".to_string()
         }
         None => "it could not be run (infrastructure error)".to_string(),

@@ -3,6 +3,7 @@
 
 use super::retry::retrying;
 use super::{OutboxStatus, Store, StoreError, now_ms};
+use crate::model::CommitState;
 
 impl Store {
     /// Queues a status. Older undelivered statuses of the same commit are dropped (marked
@@ -24,7 +25,7 @@ impl Store {
             )
             .bind(&status.id)
             .bind(&status.sha)
-            .bind(&status.state)
+            .bind(status.state.as_str())
             .bind(&status.description)
             .bind(&status.target_url)
             .bind(i64::from(status.attempts))
@@ -52,11 +53,13 @@ impl Store {
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .into_iter()
+        rows.into_iter()
             .map(
                 |(id, sha, state, description, target_url, attempts, next_attempt_at)| {
-                    OutboxStatus {
+                    let state = CommitState::parse(&state).ok_or_else(|| {
+                        StoreError::Corrupt(format!("unknown commit status state `{state}`"))
+                    })?;
+                    Ok(OutboxStatus {
                         id,
                         sha,
                         state,
@@ -64,10 +67,10 @@ impl Store {
                         target_url,
                         attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
                         next_attempt_at,
-                    }
+                    })
                 },
             )
-            .collect())
+            .collect()
     }
 
     /// The status was posted: it is not due again.

@@ -4,30 +4,26 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::{JobRecord, RunRecord, StoreError};
-use crate::wire::{JobState, RunState};
+use crate::model::{JobState, Outcome, RunState, parse_outcome};
 
 pub const RUN_COLUMNS: &str = "id, commit_sha, branch, pr, committed_at, base_url, tags, suite, sources, state, reason, created_at, started_at, finished_at";
 pub const JOB_COLUMNS: &str = "id, run_id, scenario, path, position, state, leases, lease_owner, outcome, result, finished_at";
 
 pub fn run_state(text: &str) -> Result<RunState, StoreError> {
-    Ok(match text {
-        "queued" => RunState::Queued,
-        "running" => RunState::Running,
-        "passed" => RunState::Passed,
-        "failed" => RunState::Failed,
-        "error" => RunState::Error,
-        "cancelled" => RunState::Cancelled,
-        other => return Err(StoreError::Corrupt(format!("unknown run state `{other}`"))),
-    })
+    RunState::parse(text).ok_or_else(|| StoreError::Corrupt(format!("unknown run state `{text}`")))
 }
 
 pub fn job_state(text: &str) -> Result<JobState, StoreError> {
-    Ok(match text {
-        "queued" => JobState::Queued,
-        "running" => JobState::Running,
-        "done" => JobState::Done,
-        other => return Err(StoreError::Corrupt(format!("unknown job state `{other}`"))),
-    })
+    JobState::parse(text).ok_or_else(|| StoreError::Corrupt(format!("unknown job state `{text}`")))
+}
+
+pub fn outcome(text: &str) -> Result<Outcome, StoreError> {
+    parse_outcome(text).ok_or_else(|| StoreError::Corrupt(format!("unknown outcome `{text}`")))
+}
+
+/// A nullable outcome column.
+pub fn optional_outcome(text: Option<String>) -> Result<Option<Outcome>, StoreError> {
+    text.as_deref().map(outcome).transpose()
 }
 
 fn json<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T, StoreError> {
@@ -70,7 +66,7 @@ pub fn job(row: &AnyRow) -> Result<JobRecord, StoreError> {
         state: job_state(&row.try_get::<String, _>("state")?)?,
         leases: row.try_get::<i64, _>("leases")? as u32,
         lease_owner: row.try_get("lease_owner")?,
-        outcome: row.try_get("outcome")?,
+        outcome: optional_outcome(row.try_get("outcome")?)?,
         result: result.map(|r| json(&r, "job result")).transpose()?,
         finished_at: row.try_get("finished_at")?,
     })

@@ -5,11 +5,12 @@
 
 use std::time::Duration;
 
+use super::changes::mark_changed;
 use super::lifecycle::Tx;
 use super::retry::{jittered, retrying};
 use super::rows::{self, RUN_COLUMNS, to_json};
 use super::{NewRun, RunRecord, Store, StoreError, new_id, now_ms};
-use crate::wire::RunState;
+use crate::model::{RunState, needs_rerun};
 
 /// Rounds of "someone else inserted that generation first" before giving up. Plain submissions
 /// need at most two; re-runs of one commit queue on its rows' locks and rarely need more.
@@ -62,7 +63,7 @@ impl Store {
             .jobs(id)
             .await?
             .into_iter()
-            .filter(|j| matches!(j.outcome.as_deref(), Some("failed" | "error" | "cancelled")))
+            .filter(|j| j.outcome.is_some_and(needs_rerun))
             .map(|j| (j.scenario, j.path))
             .collect();
         if failed.is_empty() {
@@ -152,6 +153,7 @@ async fn insert_run(
     if inserted.rows_affected() != 1 {
         return Ok(None);
     }
+    mark_changed(tx, &new.commit).await?;
     for (chunk_index, chunk) in new.scenarios.chunks(JOBS_PER_INSERT).enumerate() {
         let values: Vec<String> = (0..chunk.len())
             .map(|i| {

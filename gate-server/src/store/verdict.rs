@@ -7,9 +7,9 @@
 use serde::Deserialize;
 use sqlx::Row;
 
-use super::rows::run_state;
+use super::rows::{outcome, run_state};
 use super::{JobRecord, RunRecord, Store, StoreError};
-use crate::wire::{JobState, RunState};
+use crate::model::{JobState, Outcome, RunState};
 
 /// A run as its commit's verdict sees it.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,8 +27,8 @@ pub struct VerdictRun {
 #[derive(Debug, Clone, PartialEq)]
 pub struct VerdictJob {
     pub scenario: String,
-    /// `flaky`, `failed`, `error` or `cancelled`.
-    pub outcome: String,
+    /// `Flaky`, `Failed`, `Error` or `Cancelled`.
+    pub outcome: Outcome,
     /// `file:line` and message of the deciding failure (none for flaky passes).
     pub failure: Option<FailureText>,
 }
@@ -40,7 +40,12 @@ pub struct FailureText {
 }
 
 /// The outcomes a verdict names, and the same as an SQL list.
-const NOTABLE: [&str; 4] = ["flaky", "failed", "error", "cancelled"];
+const NOTABLE: [Outcome; 4] = [
+    Outcome::Flaky,
+    Outcome::Failed,
+    Outcome::Error,
+    Outcome::Cancelled,
+];
 const NOTABLE_SQL: &str = "('flaky', 'failed', 'error', 'cancelled')";
 
 /// The latest generation of each suite of the commit `$1` (runs aliased `r`).
@@ -59,13 +64,13 @@ impl VerdictRun {
             notable: jobs
                 .iter()
                 .filter_map(|j| j.result.as_ref().map(|r| (j, r)))
-                .filter(|(_, r)| NOTABLE.contains(&r.outcome.as_str()))
+                .filter(|(_, r)| NOTABLE.contains(&r.outcome))
                 .map(|(j, r)| VerdictJob {
                     scenario: j.scenario.clone(),
-                    outcome: r.outcome.as_str().to_string(),
+                    outcome: r.outcome,
                     failure: r
                         .failure()
-                        .filter(|_| r.outcome.as_str() != "flaky")
+                        .filter(|_| r.outcome != Outcome::Flaky)
                         .map(|f| FailureText {
                             location: f.location.clone(),
                             message: f.message.clone(),
@@ -144,7 +149,7 @@ impl Store {
             };
             let job = VerdictJob {
                 scenario: row.try_get("scenario")?,
-                outcome: row.try_get("outcome")?,
+                outcome: outcome(&row.try_get::<String, _>("outcome")?)?,
                 failure,
             };
             if let Some(run) = out.iter_mut().find(|r| r.id == run_id) {
@@ -161,7 +166,10 @@ mod tests {
 
     #[test]
     fn the_sql_list_names_the_same_outcomes() {
-        let quoted: Vec<String> = NOTABLE.iter().map(|o| format!("'{o}'")).collect();
+        let quoted: Vec<String> = NOTABLE
+            .iter()
+            .map(|o| format!("'{}'", o.as_str()))
+            .collect();
         assert_eq!(NOTABLE_SQL, format!("({})", quoted.join(", ")));
     }
 }

@@ -8,8 +8,7 @@
     reason = "a failed unwrap is a clear test failure"
 )]
 
-use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use axum::body::{Body, Bytes, to_bytes};
@@ -18,11 +17,12 @@ use gate_runner::result::{
     Artifacts, Attempt, AttemptOutcome, FailedRequest, Failure, FailureKind, Outcome,
     ScenarioResult,
 };
-use gate_server::auth::{Scope, Tokens, hash_token};
+use gate_server::auth::{Scope, hash_token};
 use gate_server::config::{ServerConfig, TokenConfig, WebhookConfig};
-use gate_server::metrics::Metrics;
+use gate_server::service::Service;
 use gate_server::state::AppState;
 use gate_server::store::Store;
+use tokio_util::sync::CancellationToken;
 use tower::ServiceExt;
 
 pub const SECRET: &str = "webhook-secret";
@@ -109,22 +109,17 @@ impl Gate {
         let mut config = config(dir.path());
         change(&mut config);
         let store = Store::connect(&config.database_url).await.unwrap();
-        let tokens = Tokens::from_config(&config.tokens).unwrap();
-        let webhook_secret = config
-            .webhook
-            .as_ref()
-            .map(|w| Arc::new(w.secret.clone().into_bytes()));
-        let state = AppState {
-            store,
-            config: Arc::new(config),
-            tokens: Arc::new(tokens),
-            metrics: Arc::new(Metrics::new()),
-            work: Arc::default(),
-            statuses: Arc::default(),
-            webhook_secret,
-            pool_ready: Arc::new(AtomicBool::new(true)),
-        };
+        let state = AppState::new(config, store, CancellationToken::new()).unwrap();
+        state.pool_ready.store(true, Ordering::SeqCst);
         Gate { state, dir }
+    }
+
+    pub fn service(&self) -> &Service {
+        &self.state.service
+    }
+
+    pub fn store(&self) -> &Store {
+        self.state.service.store()
     }
 
     pub async fn send(&self, request: Request<Body>) -> Reply {
@@ -134,9 +129,17 @@ impl Gate {
             .unwrap();
         let status = response.status();
         let headers = response.headers().clone();
-        let body = to_bytes(response.into_body(), 64 * 1024 * 1024)
-            .await
-            .unwrap();
+        // An event stream never ends by itself: its headers are the answer.
+        let streaming = headers
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|t| t.as_bytes().starts_with(b"text/event-stream"));
+        let body = if streaming {
+            Bytes::new()
+        } else {
+            to_bytes(response.into_body(), 64 * 1024 * 1024)
+                .await
+                .unwrap()
+        };
         Reply {
             status,
             headers,
@@ -311,16 +314,13 @@ pub fn result(name: &str, path: &str, outcome: Outcome) -> ScenarioResult {
     }
 }
 
-/// Leases every queued job of the store and completes each with the outcome `outcome_of`
-/// gives its scenario name. Returns the runs that finished.
-pub async fn finish_all(
-    gate: &Gate,
-    outcome_of: impl Fn(&str) -> Outcome,
-) -> Vec<gate_server::store::RunRecord> {
-    let state = &gate.state;
-    let leased = state
-        .store
-        .lease("test-runner", 100, Duration::from_secs(30), 3)
+/// Leases every queued job through the service and completes each with the outcome
+/// `outcome_of` gives its scenario name, as a runner would. Returns the ids of the runs that
+/// finished.
+pub async fn finish_all(gate: &Gate, outcome_of: impl Fn(&str) -> Outcome) -> Vec<String> {
+    let service = gate.service();
+    let leased = service
+        .lease("test-runner", 100, Duration::ZERO)
         .await
         .unwrap();
     let mut finished = Vec::new();
@@ -336,20 +336,12 @@ pub async fn finish_all(
             .filter_map(|a| a.artifacts.failure_screenshot.clone())
             .map(|p| (p, b"\x89PNG fake".to_vec()))
             .collect::<Vec<_>>();
-        match state
-            .store
+        let recorded = service
             .complete(&lease.job.id, &lease.token, &r, &shot)
             .await
-            .unwrap()
-        {
-            gate_server::store::Completion::Recorded {
-                run_finished: Some(run),
-            } => {
-                gate_server::verdict::run_finished(state, &run).await;
-                finished.push(*run);
-            }
-            gate_server::store::Completion::Recorded { run_finished: None } => {}
-            gate_server::store::Completion::LeaseLost => panic!("lease lost"),
+            .unwrap();
+        if recorded.run_finished {
+            finished.push(lease.run.id.clone());
         }
     }
     finished

@@ -1,8 +1,6 @@
-//! The HTTP API's types: one definition shared by the server, the agent and the CLI
-//! (`gate submit`, `gate wait`, `gate status`). JSON field names are snake_case; unknown fields
-//! in requests are rejected so a typo in a CI script is an error, not a silently ignored option.
+//! Submitting a commit's build and reading its runs.
 
-use gate_runner::result::ScenarioResult;
+use gate_runner::result::Outcome;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -17,7 +15,9 @@ pub struct SubmitRun {
     pub pr: Option<u64>,
     /// When the commit was made (RFC 3339); used for lead time.
     pub committed_at: Option<String>,
-    /// Base URL of the deployed staging build of this commit.
+    /// Base URL of the deployed staging build of this commit: an absolute http(s) URL. May be
+    /// left out when the server has a `default-base-url`.
+    #[serde(default)]
     pub base_url: String,
     /// Only scenarios with one of these tags (empty: all).
     #[serde(default)]
@@ -27,7 +27,7 @@ pub struct SubmitRun {
     pub rerun: bool,
 }
 
-/// Where a run or a job is.
+/// Where a run is.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq, Hash)]
 #[serde(rename_all = "snake_case")]
 pub enum RunState {
@@ -46,6 +46,15 @@ pub enum RunState {
 }
 
 impl RunState {
+    pub const ALL: [RunState; 6] = [
+        RunState::Queued,
+        RunState::Running,
+        RunState::Passed,
+        RunState::Failed,
+        RunState::Error,
+        RunState::Cancelled,
+    ];
+
     pub fn is_final(self) -> bool {
         !matches!(self, RunState::Queued | RunState::Running)
     }
@@ -62,6 +71,7 @@ impl RunState {
     }
 }
 
+/// Where one scenario job of a run is.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq, Hash)]
 #[serde(rename_all = "snake_case")]
 pub enum JobState {
@@ -71,6 +81,16 @@ pub enum JobState {
     Done,
 }
 
+impl JobState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobState::Queued => "queued",
+            JobState::Running => "running",
+            JobState::Done => "done",
+        }
+    }
+}
+
 /// One scenario of a run.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct JobView {
@@ -78,8 +98,8 @@ pub struct JobView {
     pub scenario: String,
     pub path: String,
     pub state: JobState,
-    /// `passed`, `flaky`, `failed`, `error`, `cancelled` once done.
-    pub outcome: Option<String>,
+    /// Set once the job is done.
+    pub outcome: Option<Outcome>,
     /// How many times a runner took the job (a lease that expired counts).
     pub leases: u32,
     pub duration_ms: Option<u64>,
@@ -130,110 +150,4 @@ pub struct RunList {
     pub runs: Vec<RunView>,
     /// Pass as `?before=` for the next page; absent on the last page.
     pub next: Option<String>,
-}
-
-/// `GET /api/v1/commits/{sha}/status`: like a combined commit status.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
-pub struct CommitStatus {
-    pub sha: String,
-    /// `pending`, `success`, `failure` or `error`.
-    pub state: String,
-    pub description: String,
-    /// The commit's page.
-    pub target_url: String,
-    /// The latest run of each suite for this commit.
-    pub runs: Vec<RunSummary>,
-    /// Scenarios that passed only on a retry (the verdict is still success).
-    pub flaky: Vec<String>,
-    pub failing: Vec<FailingScenario>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
-pub struct RunSummary {
-    pub id: String,
-    pub state: RunState,
-    pub url: String,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
-pub struct FailingScenario {
-    pub run: String,
-    pub scenario: String,
-    pub outcome: String,
-    pub location: Option<String>,
-    pub message: Option<String>,
-}
-
-/// Every error answer: a message safe to show, and the request field it is about.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
-pub struct ErrorBody {
-    pub error: String,
-    pub field: Option<String>,
-}
-
-// ---- agent protocol ----
-
-/// `POST /api/v1/agent/lease`: ask for work, waiting up to `wait_ms` for some (long poll).
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct LeaseRequest {
-    /// The agent's name (shown in the run page and logs).
-    pub agent: String,
-    /// How many jobs it can take now.
-    pub capacity: u32,
-    #[serde(default)]
-    pub wait_ms: u64,
-}
-
-/// A job handed to a runner. It owns the job until `expires_at` unless it sends heartbeats.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
-pub struct Lease {
-    pub job: String,
-    pub run: String,
-    /// Proves ownership in heartbeats and the result.
-    pub token: String,
-    /// Unix milliseconds.
-    pub expires_at: i64,
-    pub heartbeat_ms: u64,
-    pub scenario: String,
-    pub base_url: String,
-    /// The run's scenario files, exactly as submitted (the runner parses them itself).
-    pub sources: Vec<SourceFile>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
-pub struct SourceFile {
-    pub path: String,
-    pub text: String,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
-pub struct LeaseGrant {
-    pub leases: Vec<Lease>,
-}
-
-/// `POST /api/v1/agent/jobs/{id}/heartbeat` and `.../result` carry the lease token.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct Heartbeat {
-    pub token: String,
-}
-
-/// `POST /api/v1/agent/jobs/{id}/result`.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct JobResult {
-    pub token: String,
-    #[schema(value_type = Object)]
-    pub result: ScenarioResult,
-    /// Artifact files, path (relative, as in `result`) → base64 content.
-    #[serde(default)]
-    pub artifacts: Vec<ArtifactUpload>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct ArtifactUpload {
-    pub path: String,
-    pub content_base64: String,
 }

@@ -1,0 +1,67 @@
+//! The server's use cases, in one place: submit a commit's build, read runs and verdicts,
+//! cancel and re-run, and the lease protocol runners speak (lease, heartbeat, complete,
+//! release). HTTP handlers, pages, the webhook, agents and the embedded pool all call this
+//! layer and only translate its [`ServiceError`]s; none of them touches the store or announces
+//! anything itself.
+//!
+//! After each change commits, the service announces it on the [`Events`] stream exactly once:
+//! a run queued, a scenario finished, a run finished, a commit's verdict changed.
+//!
+//! - [`submit`]: checking a submission, snapshotting the suite, creating runs and re-runs.
+//! - [`runs`]: reading runs, verdicts and artifacts; cancelling.
+//! - [`jobs`]: the lease protocol.
+//! - `announce`: what is announced after each kind of change.
+//! - `error`: [`ServiceError`].
+
+mod announce;
+mod error;
+pub mod jobs;
+pub mod runs;
+pub mod submit;
+
+use std::sync::Arc;
+
+use tokio::sync::Notify;
+
+use crate::config::ServerConfig;
+use crate::events::Events;
+use crate::store::Store;
+
+pub use error::ServiceError;
+pub use jobs::Recorded;
+pub use runs::RunQuery;
+pub use submit::{Submission, Submitted};
+
+/// The service: cheap to clone, shared by every caller.
+#[derive(Clone)]
+pub struct Service {
+    store: Store,
+    config: Arc<ServerConfig>,
+    events: Events,
+    /// Notified when jobs are queued or handed back: runners waiting for work wake up.
+    work: Arc<Notify>,
+}
+
+impl Service {
+    pub fn new(store: Store, config: Arc<ServerConfig>, events: Events) -> Service {
+        Service {
+            store,
+            config,
+            events,
+            work: Arc::new(Notify::new()),
+        }
+    }
+
+    pub fn config(&self) -> &ServerConfig {
+        &self.config
+    }
+
+    pub fn events(&self) -> &Events {
+        &self.events
+    }
+
+    /// The store, for the subscribers that keep durable effects (the status publisher).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+}
