@@ -133,6 +133,7 @@ fn job_view(report: &str, job: &JobRecord) -> wire::JobView {
         state: job_state(job.state),
         outcome: job.outcome,
         leases: job.leases,
+        runner: job.lease_owner.clone(),
         duration_ms: result.map(|r| r.duration_ms),
         failure_location: failure.and_then(|f| f.location.clone()),
         failure_message: failure.map(|f| f.message.clone()),

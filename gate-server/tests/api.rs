@@ -683,9 +683,56 @@ async fn the_openapi_document_lists_every_api_route_with_its_scope() {
         "ErrorBody",
         "LeaseGrant",
         "JobResult",
+        "Event",
     ] {
         assert!(doc["components"]["schemas"][schema].is_object(), "{schema}");
     }
+    // Every reference resolves: the schemas come from the types, nested ones included.
+    fn refs(value: &serde_json::Value, out: &mut Vec<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                if let Some(r) = map.get("$ref").and_then(|r| r.as_str()) {
+                    out.push(r.to_string());
+                }
+                map.values().for_each(|v| refs(v, out));
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| refs(v, out)),
+            _ => {}
+        }
+    }
+    let mut all = Vec::new();
+    refs(&doc, &mut all);
+    assert!(all.len() > 20, "{all:?}");
+    for r in &all {
+        let name = r.strip_prefix("#/components/schemas/").unwrap();
+        assert!(
+            doc["components"]["schemas"][name].is_object(),
+            "{r} resolves"
+        );
+    }
+    // The scenario result an agent uploads is described, down to its failures.
+    let schemas = &doc["components"]["schemas"];
+    assert_eq!(
+        schemas["JobResult"]["properties"]["result"]["$ref"],
+        "#/components/schemas/ScenarioResult"
+    );
+    for (schema, property) in [
+        ("ScenarioResult", "attempts"),
+        ("Attempt", "failure"),
+        ("Failure", "location"),
+        ("JobView", "outcome"),
+    ] {
+        assert!(
+            schemas[schema]["properties"][property].is_object(),
+            "{schema}.{property}"
+        );
+    }
+    assert!(
+        schemas["Outcome"]["enum"]
+            .as_array()
+            .unwrap()
+            .contains(&"flaky".into())
+    );
 }
 
 #[tokio::test]

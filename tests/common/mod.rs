@@ -136,6 +136,11 @@ impl Shop {
     pub fn requests(&self) -> Vec<String> {
         self.requests.0.lock().unwrap().clone()
     }
+
+    /// The shop's process id (to pause it with SIGSTOP, say).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
 }
 
 impl Drop for Shop {

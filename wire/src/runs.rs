@@ -102,6 +102,8 @@ pub struct JobView {
     pub outcome: Option<Outcome>,
     /// How many times a runner took the job (a lease that expired counts).
     pub leases: u32,
+    /// The runner that took it last: `agent:<name>` or `embedded@<host>:<pid>`.
+    pub runner: Option<String>,
     pub duration_ms: Option<u64>,
     /// `file:line` of the failing step.
     pub failure_location: Option<String>,

@@ -1,7 +1,12 @@
 //! `GET /api/v1/events`: the service's event stream as Server-Sent Events, for dashboards,
 //! scripts and tests that react to runs instead of polling. Each event's `event:` field is its
-//! type and its `data:` the JSON of [`gate_wire::Event`]. A client that falls behind gets a
-//! `lagged` event saying how many it missed; the stream ends when the server stops.
+//! type and its `data:` the JSON of [`gate_wire::Event`]. The stream opens with the comment
+//! `: subscribed` once the subscription is in place (events from then on are sent). A client
+//! that falls behind gets a `lagged` event saying how many it missed; the stream ends when the
+//! server stops.
+//!
+//! Events are not stored: a client sees what happens while it is connected, and re-reads the
+//! runs it shows after reconnecting.
 
 use std::convert::Infallible;
 use std::time::Duration;
@@ -18,9 +23,14 @@ use crate::views;
 pub async fn stream(State(state): State<AppState>) -> Response {
     let receiver = state.service.events().subscribe();
     let stop = state.shutdown.clone();
-    axum::response::sse::Sse::new(events(receiver).take_until(stop.cancelled_owned()))
-        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
-        .into_response()
+    let subscribed = futures::stream::once(async { Ok(Sse::default().comment("subscribed")) });
+    axum::response::sse::Sse::new(
+        subscribed
+            .chain(events(receiver))
+            .take_until(stop.cancelled_owned()),
+    )
+    .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+    .into_response()
 }
 
 fn events(

@@ -133,6 +133,7 @@ fn scenario_row(job: &JobView, result: Option<&ScenarioResult>) -> Markup {
                 strong { (job.scenario) } br;
                 code { (job.path) }
                 @if attempts > 1 { br; span .muted { (attempts) " attempts" } }
+                @if let Some(runner) = &job.runner { br; span .muted .runner { "ran on " code { (runner) } } }
                 @if job.leases > 1 { br; span .muted { "handed to a runner " (job.leases) " times" } }
             }
             td {
