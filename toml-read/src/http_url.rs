@@ -75,7 +75,10 @@ pub fn http_url_template(filled: &str, written: &str, example: &str) -> Result<U
         Err(ParseError::InvalidPort) => Err(Invalid::new(
             "has an invalid port",
             "invalid port",
-            "a port is a number from 1 to 65535, or none for the scheme's default",
+            format!(
+                "a port is a number up to 65535, e.g. \"{}:8443\"",
+                example.trim_end_matches('/')
+            ),
         )),
         Err(
             ParseError::InvalidDomainCharacter
