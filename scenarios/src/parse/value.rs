@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use gate_toml::{duration as durations, read};
+use gate_toml::read;
 
 use crate::template::{Part, Template};
 
@@ -80,7 +80,7 @@ pub(super) fn one_of<'v>(
 
 /// A positive duration written as a string: "500ms", "5s", "1m30s".
 pub(super) fn duration(ctx: &mut Ctx<'_>, what: &str, value: &Value<'_>) -> Option<Duration> {
-    durations::duration(&mut ctx.sink, &quoted(what), value)
+    gate_toml::duration::duration(&mut ctx.sink, &quoted(what), value)
 }
 
 pub(super) fn table<'v, 'i>(
