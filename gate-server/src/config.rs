@@ -9,10 +9,15 @@
 //!
 //! This module reads and checks; it does not open databases, bind sockets or read scenarios.
 //!
+//! The typed reads, key checks, "did you mean" and diagnostics are `gate_toml`'s, shared with
+//! the scenario files; a section is a `gate_toml::Section` read key by key.
+//!
 //! - [`file`] walks the TOML document; [`tokens`], [`webhook`] and [`publish`] its sections.
+//!   A new section is a module like [`publish`] (its keys, one read per key, the required
+//!   ones) plus a line in [`file`] and a field in [`layer`].
 //! - [`env`] reads the environment overrides.
 //! - [`rules`] holds the value checks the file and the environment share.
-//! - [`read`] and [`suggest`] are the typed value readers and "did you mean".
+//! - [`secrets`] reads the secrets that the file names environment variables for.
 
 mod defaults;
 mod env;
@@ -21,16 +26,15 @@ mod file;
 mod layer;
 mod paths;
 mod publish;
-mod read;
 mod rules;
-mod suggest;
+mod secrets;
 mod tokens;
 mod webhook;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use gate_scenarios::Diagnostic;
+use gate_toml::Diagnostic;
 
 use crate::auth::Scope;
 

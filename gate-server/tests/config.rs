@@ -146,13 +146,14 @@ fn every_problem_is_reported_at_once() {
     let env = |name: &str| (name == "GATE_LISTEN").then(|| "nowhere".to_string());
     let err = config::parse("gate.toml", text, &env).unwrap_err();
     let messages: Vec<&str> = err.diagnostics().map(|d| d.message.as_str()).collect();
+    // In the order of the file (a section's missing keys at its header), then the environment.
     assert_eq!(
         messages,
         [
             "unknown key `leese`",
             "`workers` must be an integer, found a string",
-            "`repository` in `[publish]` must be `owner/name`",
             "`[publish]` needs `token-env`",
+            "`repository` in `[publish]` must be `owner/name`",
             "`GATE_LISTEN` must be an address with a port",
         ]
     );

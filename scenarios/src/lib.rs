@@ -7,17 +7,18 @@
 //! Layout:
 //! - [`model`]: the parsed scenario (plain data the runner executes).
 //! - [`template`]: `{{var}}` / `{{secret.NAME}}` placeholders.
-//! - [`diagnostic`]: problems with file positions, and their rustc-style rendering.
+//! - [`diagnostic`]: problems with file positions, and their rustc-style rendering (the
+//!   `gate_toml` crate's, which `gate.toml` diagnostics share).
 //! - `parse`: one file → one [`Scenario`] (keys, types, durations, did-you-mean).
 //! - `suite`: cross-file checks (unique names, `session` targets, cycles, variables).
 
-pub mod diagnostic;
 pub mod model;
 mod parse;
 mod suite;
 pub mod template;
 
 pub use diagnostic::{Diagnostic, Severity};
+pub use gate_toml::diagnostic;
 pub use model::*;
 pub use parse::parse_scenario;
 pub use suite::{CheckOptions, SourceFile, Suite, check_suite};

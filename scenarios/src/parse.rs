@@ -8,11 +8,14 @@
 //! The walk is by hand over `toml`'s spanned tree rather than serde derive, so that one bad
 //! value does not hide the next one and every message can point at the exact text.
 //!
+//! The typed reads, key checks, "did you mean" and the diagnostics sink are `gate_toml`'s,
+//! shared with `gate.toml`; this module holds what is particular to scenarios.
+//!
 //! Layout:
-//! - `context`: the diagnostics sink, spans and line/column arithmetic.
+//! - `context`: the walk's state (a `gate_toml::Sink`, variable scopes), line/column.
 //! - `value`: typed reads of TOML values (string, template, duration, …) with type errors.
 //! - `fields`: picking known keys out of a table and reporting unknown ones.
-//! - `suggest`: "did you mean" for keys, roles, key names and variables.
+//! - `suggest`: `gate_toml::suggest`, "did you mean" for keys, roles, key names, variables.
 //! - `scenario`, `step`, `action`, `keyboard`, `wait_for`, `request`, `locator`, `expect`,
 //!   `response`, `capture`, `json`: the language, one construct per file.
 //! - `variables`: which `{{name}}` each template may use, checked after the walk.
@@ -29,7 +32,6 @@ mod request;
 mod response;
 mod scenario;
 mod step;
-pub(crate) mod suggest;
 mod value;
 mod variables;
 mod wait_for;
@@ -40,7 +42,9 @@ use crate::diagnostic::Diagnostic;
 use crate::model::Scenario;
 use crate::suite::CheckOptions;
 
-pub(crate) use context::{location, sort as sort_diagnostics};
+pub(crate) use context::location;
+pub(crate) use gate_toml::diagnostic::sort_by_position as sort_diagnostics;
+pub(crate) use gate_toml::suggest;
 pub(crate) use variables::Symbols;
 
 /// What one file yields on its own, before variables are checked against the run's options.

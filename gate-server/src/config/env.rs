@@ -5,14 +5,15 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use gate_scenarios::Diagnostic;
+use gate_toml::{Diagnostic, Invalid};
 
 use super::error::ConfigError;
 use super::layer::{Layer, Located};
-use super::rules::{self, Invalid};
+use super::rules;
+use super::secrets::Env;
 
 /// What the environment sets. Problems go to `errors`.
-pub(super) fn read(env: &dyn Fn(&str) -> Option<String>, errors: &mut ConfigError) -> Layer {
+pub(super) fn read(env: Env<'_>, errors: &mut ConfigError) -> Layer {
     let mut read = |name: &str, rule: &dyn Fn(&str) -> Result<String, Invalid>| {
         let value = env(name).filter(|v| !v.is_empty())?;
         rule(&value)
@@ -22,9 +23,9 @@ pub(super) fn read(env: &dyn Fn(&str) -> Option<String>, errors: &mut ConfigErro
     Layer {
         listen: read("GATE_LISTEN", &rules::listen),
         database_url: read("GATE_DATABASE_URL", &rules::database_url).map(from_env),
-        public_url: read("GATE_PUBLIC_URL", &rules::http_url),
+        public_url: read("GATE_PUBLIC_URL", &rules::http_url(rules::PUBLIC_URL)),
         workers: read("GATE_WORKERS", &workers).and_then(|n| n.parse().ok()),
-        default_base_url: read("GATE_DEFAULT_BASE_URL", &rules::http_url),
+        default_base_url: read("GATE_DEFAULT_BASE_URL", &rules::http_url(rules::BASE_URL)),
         scenarios: read("GATE_SCENARIOS", &scenarios)
             .map(|list| {
                 list.split(':')
@@ -62,13 +63,11 @@ fn scenarios(s: &str) -> Result<String, Invalid> {
     if s.split(':').any(|p| !p.is_empty()) {
         return Ok(s.to_string());
     }
-    Err(Invalid {
-        problem: "names no path".into(),
-        label: "no path".into(),
-        help:
-            "separate files or directories with `:`, e.g. GATE_SCENARIOS=scenarios:more-scenarios"
-                .into(),
-    })
+    Err(Invalid::new(
+        "names no path",
+        "no path",
+        "separate files or directories with `:`, e.g. GATE_SCENARIOS=scenarios:more-scenarios",
+    ))
 }
 
 fn refuse(errors: &mut ConfigError, name: &str, value: &str, invalid: Invalid) {

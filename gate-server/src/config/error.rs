@@ -1,9 +1,9 @@
 //! [`ConfigError`]: every problem found in the file and the environment, rendered through the
-//! scenario diagnostics' one rendering path so both read the same.
+//! one rendering path of `gate_toml` (the scenario diagnostics' too), so all read the same.
 
 use std::sync::Arc;
 
-use gate_scenarios::Diagnostic;
+use gate_toml::Diagnostic;
 
 /// Everything wrong with a configuration. `Display` renders every diagnostic like rustc.
 #[derive(Debug, Default)]
@@ -21,6 +21,14 @@ impl ConfigError {
 
     pub(super) fn push(&mut self, diagnostic: Diagnostic, source: Arc<str>) {
         self.problems.push((diagnostic, source));
+    }
+
+    /// Problems of one file; `source` is its text.
+    pub(super) fn extend(&mut self, diagnostics: Vec<Diagnostic>, source: &str) {
+        let source: Arc<str> = source.into();
+        for diagnostic in diagnostics {
+            self.push(diagnostic, source.clone());
+        }
     }
 
     pub(super) fn is_empty(&self) -> bool {

@@ -1,12 +1,17 @@
-//! The walk of `gate.toml`: TOML syntax, then every top-level key into a [`Layer`].
+//! The walk of `gate.toml`: TOML syntax, then every top-level key into a [`Layer`]. A key is
+//! one line here: its name and how its value is read (a [`rules`] check, a `gate_toml` read,
+//! or a section's own module).
 
+use std::ops::RangeInclusive;
 use std::path::PathBuf;
 
+use gate_toml::duration::duration;
+use gate_toml::{KeyCase, Section, Sink, Value, read};
 use toml::de::DeTable;
 
 use super::error::ConfigError;
 use super::layer::{Layer, Located};
-use super::read::Reader;
+use super::secrets::Env;
 use super::{publish, rules, tokens, webhook};
 
 /// The keys allowed at the top of the file.
@@ -30,98 +35,86 @@ const TOP_KEYS: [&str; 17] = [
     "publish",
 ];
 
-/// What the file at `path` (with contents `text`) sets. Problems go to `errors`.
-pub(super) fn read(
-    path: &str,
-    text: &str,
-    env: &dyn Fn(&str) -> Option<String>,
-    errors: &mut ConfigError,
-) -> Layer {
-    let mut reader = Reader::new(path, text, env, errors);
+/// What the file at `path` (with contents `text`) sets. Problems go to `errors`, in the order
+/// of the file.
+pub(super) fn read(path: &str, text: &str, env: Env<'_>, errors: &mut ConfigError) -> Layer {
+    let mut sink = Sink::new(path, text, KeyCase::Kebab);
     let (root, syntax_errors) = DeTable::parse_recoverable(text);
-    if !syntax_errors.is_empty() {
+    let layer = if syntax_errors.is_empty() {
+        top_level(&mut sink, env, root.get_ref())
+    } else {
         // The recovered tree guesses at what was meant; checking it would pile guesses on
         // the syntax errors, so they are reported alone.
         for error in &syntax_errors {
             let message = error.message().trim_end_matches('.');
-            reader.push(
-                reader
-                    .at(
-                        error.span().unwrap_or(0..0),
-                        format!("invalid TOML: {message}"),
-                    )
-                    .with_label("syntax error")
-                    .with_help("see the commented gate.toml that `gate init` writes"),
-            );
+            sink.error(
+                error.span().unwrap_or(0..0),
+                format!("invalid TOML: {message}"),
+            )
+            .label("syntax error")
+            .help("see the commented gate.toml that `gate init` writes");
         }
-        return Layer::default();
-    }
-    top_level(&mut reader, root.get_ref())
+        Layer::default()
+    };
+    errors.extend(sink.into_diagnostics(), text);
+    layer
 }
 
-fn top_level(r: &mut Reader<'_>, root: &DeTable<'_>) -> Layer {
-    let mut layer = Layer::default();
-    for (key, value) in root {
-        let name = key.get_ref().as_ref();
-        let what = format!("`{name}`");
-        let what = what.as_str();
-        match name {
-            "listen" => layer.listen = r.checked(what, value, rules::listen),
-            "database-url" => {
-                layer.database_url = r.checked(what, value, rules::database_url).map(in_file);
-            }
-            "public-url" => layer.public_url = r.checked(what, value, rules::http_url),
-            "scenarios" => {
-                layer.scenarios = r
-                    .list(what, value, |s| Ok(PathBuf::from(s)))
-                    .filter(|paths| {
-                        if paths.is_empty() {
-                            r.push(
-                                r.at(
-                                    value.span(),
-                                    "`scenarios` must name at least one file or directory",
-                                )
-                                .with_label("empty")
-                                .with_help("the default is [\"scenarios\"], next to this file"),
-                            );
-                        }
-                        !paths.is_empty()
-                    })
-                    .map(in_file);
-            }
-            "default-base-url" => {
-                layer.default_base_url = r.checked(what, value, rules::http_url);
-            }
-            "workers" => {
-                layer.workers = r
-                    .integer(what, value, 0, 1024)
-                    .and_then(|n| usize::try_from(n).ok());
-            }
-            "browser" => layer.browser = r.non_empty(what, value).map(PathBuf::from),
-            "browser-args" => layer.browser_args = r.list(what, value, |s| Ok(s.to_string())),
-            "step-timeout" => layer.step_timeout = r.duration(what, value),
-            "scenario-timeout" => layer.scenario_timeout = r.duration(what, value),
-            "lease" => layer.lease = r.duration(what, value),
-            "max-leases" => {
-                layer.max_leases = r
-                    .integer(what, value, 1, 100)
-                    .and_then(|n| u32::try_from(n).ok());
-            }
-            "max-body" => {
-                layer.max_body = r
-                    .integer(what, value, 1024, 1 << 30)
-                    .and_then(|n| usize::try_from(n).ok());
-            }
-            "request-timeout" => layer.request_timeout = r.duration(what, value),
-            "tokens" => layer.tokens = tokens::read(r, value),
-            "webhook" => layer.webhook = webhook::read(r, value),
-            "publish" => layer.publish = publish::read(r, value),
-            _ => {
-                r.unknown_key(key, "", &TOP_KEYS);
-            }
-        }
+fn top_level(sink: &mut Sink<'_>, env: Env<'_>, root: &DeTable<'_>) -> Layer {
+    let mut top = Section::top(sink, root, &TOP_KEYS);
+    Layer {
+        listen: top.checked(sink, "listen", rules::listen),
+        database_url: top
+            .checked(sink, "database-url", rules::database_url)
+            .map(in_file),
+        public_url: top.checked(sink, "public-url", rules::http_url(rules::PUBLIC_URL)),
+        scenarios: top.read(sink, "scenarios", scenarios).map(in_file),
+        default_base_url: top.checked(sink, "default-base-url", rules::http_url(rules::BASE_URL)),
+        workers: top.read(sink, "workers", integer(0..=1024)),
+        browser: top
+            .read(sink, "browser", read::non_empty)
+            .map(PathBuf::from),
+        browser_args: top.read(sink, "browser-args", |sink, what, value| {
+            read::list(sink, what, value, |s| Ok(s.to_string()))
+        }),
+        step_timeout: top.read(sink, "step-timeout", duration),
+        scenario_timeout: top.read(sink, "scenario-timeout", duration),
+        lease: top.read(sink, "lease", duration),
+        max_leases: top.read(sink, "max-leases", integer(1..=100)),
+        max_body: top.read(sink, "max-body", integer(1024..=1 << 30)),
+        request_timeout: top.read(sink, "request-timeout", duration),
+        tokens: top.read(sink, "tokens", |sink, _, value| tokens::read(sink, value)),
+        webhook: top.read(sink, "webhook", |sink, _, value| {
+            webhook::read(sink, env, value)
+        }),
+        publish: top.read(sink, "publish", |sink, _, value| {
+            publish::read(sink, env, value)
+        }),
     }
-    layer
+}
+
+/// A read of an integer in `range`, as a `T` that holds all of it.
+fn integer<T: TryFrom<i64>>(
+    range: RangeInclusive<i64>,
+) -> impl FnOnce(&mut Sink<'_>, &str, &Value<'_>) -> Option<T> {
+    move |sink, what, value| {
+        read::integer(sink, what, value, range).and_then(|n| T::try_from(n).ok())
+    }
+}
+
+/// `scenarios`: files or directories, at least one.
+fn scenarios(sink: &mut Sink<'_>, what: &str, value: &Value<'_>) -> Option<Vec<PathBuf>> {
+    let paths = read::list(sink, what, value, |s| Ok(PathBuf::from(s)))?;
+    if paths.is_empty() {
+        sink.error(
+            value.span(),
+            format!("{what} must name at least one file or directory"),
+        )
+        .label("empty")
+        .help("the default is [\"scenarios\"], next to this file");
+        return None;
+    }
+    Some(paths)
 }
 
 fn in_file<T>(value: T) -> Located<T> {

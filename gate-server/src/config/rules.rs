@@ -2,28 +2,14 @@
 //! same things and explain a refusal the same way. Each returns the (normalised) value, or an
 //! [`Invalid`] that the caller places: at a span of the file, or on an environment variable.
 
+use gate_toml::{Invalid, suggest};
+
 use crate::auth::{Scope, parse_token_hash};
 
-use super::suggest;
-
-/// Why a value was refused.
-#[derive(Debug, PartialEq)]
-pub(super) struct Invalid {
-    /// Completes "`listen` …": "must be an address with a port".
-    pub problem: String,
-    /// Short text under the underline.
-    pub label: String,
-    /// What to write instead.
-    pub help: String,
-}
-
-fn invalid(problem: impl Into<String>, label: &str, help: impl Into<String>) -> Invalid {
-    Invalid {
-        problem: problem.into(),
-        label: label.to_string(),
-        help: help.into(),
-    }
-}
+/// Examples of URL settings, shown in the help when a value cannot be turned into one.
+pub(super) const PUBLIC_URL: &str = "https://gate.example.com";
+pub(super) const BASE_URL: &str = "https://staging.example.com";
+const BASE_URL_TEMPLATE: &str = "https://pr-{pr}.staging.example.com";
 
 /// `host:port`, e.g. `127.0.0.1:8470`, `[::1]:8470`, `gate.internal:80`.
 pub(super) fn listen(s: &str) -> Result<String, Invalid> {
@@ -31,13 +17,21 @@ pub(super) fn listen(s: &str) -> Result<String, Invalid> {
         "write host and port, e.g. \"127.0.0.1:8470\" (\"0.0.0.0:8470\" for every interface)";
     match s.rsplit_once(':') {
         Some((host, port)) if !host.is_empty() && port.parse::<u16>().is_ok() => Ok(s.to_string()),
-        Some((_, port)) if port.parse::<u16>().is_err() => Err(invalid(
+        Some((_, port)) if port.parse::<u16>().is_err() => Err(Invalid::new(
             "must end in a port number (0 to 65535)",
             "no valid port",
             help,
         )),
-        Some(_) => Err(invalid("must name a host before the port", "no host", help)),
-        None => Err(invalid("must be an address with a port", "no port", help)),
+        Some(_) => Err(Invalid::new(
+            "must name a host before the port",
+            "no host",
+            help,
+        )),
+        None => Err(Invalid::new(
+            "must be an address with a port",
+            "no port",
+            help,
+        )),
     }
 }
 
@@ -49,8 +43,8 @@ pub(super) fn database_url(s: &str) -> Result<String, Invalid> {
     }
     match s.strip_prefix("sqlite:") {
         Some(rest) if !rest.trim_start_matches('/').is_empty() => Ok(s.to_string()),
-        Some(_) => Err(invalid("names no database file", "no file", help)),
-        None => Err(invalid(
+        Some(_) => Err(Invalid::new("names no database file", "no file", help)),
+        None => Err(Invalid::new(
             "must be a SQLite or PostgreSQL URL",
             "unsupported database",
             help,
@@ -58,33 +52,10 @@ pub(super) fn database_url(s: &str) -> Result<String, Invalid> {
     }
 }
 
-/// An absolute `http://` or `https://` URL, returned without a trailing `/`.
-pub(super) fn http_url(s: &str) -> Result<String, Invalid> {
-    let rest = s
-        .strip_prefix("https://")
-        .or_else(|| s.strip_prefix("http://"));
-    match rest {
-        Some(rest)
-            if !rest.is_empty()
-                && !rest.starts_with('/')
-                && !rest.contains(char::is_whitespace) =>
-        {
-            Ok(s.trim_end_matches('/').to_string())
-        }
-        Some(_) => Err(invalid(
-            "must be a URL with a host",
-            "no host",
-            "write the whole URL, e.g. \"https://staging.example.com\"",
-        )),
-        None => Err(invalid(
-            "must be an http:// or https:// URL",
-            "not an http(s) URL",
-            format!(
-                "write the whole URL, e.g. \"https://{}\"",
-                s.trim_start_matches('/')
-            ),
-        )),
-    }
+/// The rule of a URL setting: an absolute `http://` or `https://` URL with a host (the one
+/// URL rule, `gate_toml`'s), returned without a trailing `/`. `example` is shown in the help.
+pub(super) fn http_url(example: &'static str) -> impl Fn(&str) -> Result<String, Invalid> {
+    move |s| gate_toml::http_url::http_url(s, example).map(|_| s.trim_end_matches('/').to_string())
 }
 
 /// The name of an environment variable: letters, digits and `_`, not starting with a digit.
@@ -96,7 +67,7 @@ pub(super) fn env_name(s: &str, example: &str) -> Result<String, Invalid> {
     if valid {
         return Ok(s.to_string());
     }
-    Err(invalid(
+    Err(Invalid::new(
         "must be the name of an environment variable",
         "not a variable name",
         format!(
@@ -116,7 +87,7 @@ pub(super) fn repository(s: &str) -> Result<String, Invalid> {
     };
     match s.split_once('/') {
         Some((owner, name)) if part(owner) && part(name) => Ok(s.to_string()),
-        _ => Err(invalid(
+        _ => Err(Invalid::new(
             "must be `owner/name`",
             "not owner/name",
             "write the repository as in its URL, e.g. \"acme/shop\"",
@@ -125,16 +96,26 @@ pub(super) fn repository(s: &str) -> Result<String, Invalid> {
 }
 
 /// The placeholders a `base-url` template may use.
-pub(super) const PLACEHOLDERS: [&str; 3] = ["pr", "sha", "branch"];
+const PLACEHOLDERS: [&str; 3] = ["pr", "sha", "branch"];
 
-/// A `base-url` template: an http(s) URL once its `{pr}`, `{sha}`, `{branch}` are filled in.
+/// A value like the one a delivery gives each placeholder, to check the URL it makes.
+fn sample(placeholder: &str) -> &'static str {
+    match placeholder {
+        "pr" => "123",
+        "sha" => "3f1c0d6a9b7e4f2a8c5d1e0b9a7f6e5d4c3b2a1f",
+        _ => "main",
+    }
+}
+
+/// A `base-url` template: an absolute http(s) URL with a host once its `{pr}`, `{sha}` and
+/// `{branch}` are filled in with sample values.
 pub(super) fn base_url_template(s: &str) -> Result<String, Invalid> {
     let mut filled = String::new();
     let mut rest = s;
     while let Some(open) = rest.find('{') {
         filled.push_str(&rest[..open]);
         let Some(close) = rest[open..].find('}') else {
-            return Err(invalid(
+            return Err(Invalid::new(
                 "has a `{` that is not closed",
                 "unclosed placeholder",
                 "placeholders are written `{pr}`, `{sha}` or `{branch}`",
@@ -146,17 +127,17 @@ pub(super) fn base_url_template(s: &str) -> Result<String, Invalid> {
                 Some(c) => format!("did you mean `{{{c}}}`?"),
                 None => "placeholders are `{pr}`, `{sha}` and `{branch}`".into(),
             };
-            return Err(invalid(
+            return Err(Invalid::new(
                 format!("uses an unknown placeholder `{{{name}}}`"),
                 "unknown placeholder",
                 help,
             ));
         }
-        filled.push('x');
+        filled.push_str(sample(name));
         rest = &rest[open + close + 1..];
     }
     filled.push_str(rest);
-    http_url(&filled)?;
+    gate_toml::http_url::http_url_template(&filled, s, BASE_URL_TEMPLATE)?;
     Ok(s.trim_end_matches('/').to_string())
 }
 
@@ -172,21 +153,21 @@ fn meant_placeholder(name: &str) -> Option<&'static str> {
         .into_iter()
         .find(|(_, words)| words.iter().any(|w| lower.contains(w)))
         .map(|(placeholder, _)| placeholder)
-        .or_else(|| suggest::closest(name, &PLACEHOLDERS))
+        .or_else(|| suggest::closest(name, PLACEHOLDERS))
 }
 
 /// A scope name: `read`, `submit`, `agent`, `deploy` or `admin`.
 pub(super) fn scope(s: &str) -> Result<Scope, Invalid> {
     s.parse().map_err(|_| {
         let names = Scope::ALL.map(Scope::as_str);
-        let help = match suggest::closest(s, &names) {
+        let help = match suggest::closest(s, names) {
             Some(c) => format!("did you mean `{c}`?"),
             None => format!(
                 "scopes are {} (submit and deploy include read; admin includes all)",
                 suggest::one_of(&names)
             ),
         };
-        invalid(format!("has an unknown scope `{s}`"), "unknown scope", help)
+        Invalid::new(format!("has an unknown scope `{s}`"), "unknown scope", help)
     })
 }
 
@@ -200,7 +181,7 @@ pub(super) fn token_hash(s: &str) -> Result<String, Invalid> {
     } else {
         "`gate token --name NAME --scopes SCOPES` makes a token and prints its hash"
     };
-    Err(invalid(
+    Err(Invalid::new(
         "must be \"sha256:\" followed by 64 hex digits",
         "not a sha256 hash",
         help,
@@ -254,12 +235,17 @@ mod tests {
 
     #[test]
     fn urls_and_templates() {
+        let url = http_url(PUBLIC_URL);
         assert_eq!(
-            http_url("https://gate.example.com/"),
+            url("https://gate.example.com/"),
             Ok("https://gate.example.com".into())
         );
-        assert_eq!(refused(http_url("gate.example.com")), "not an http(s) URL");
-        assert_eq!(refused(http_url("https://")), "no host");
+        assert_eq!(refused(url("gate.example.com")), "not an http(s) URL");
+        assert_eq!(refused(url("https://")), "no host");
+        assert_eq!(
+            url("/gate").unwrap_err().help,
+            format!("write an absolute URL, e.g. \"{PUBLIC_URL}\"")
+        );
         assert!(base_url_template("https://pr-{pr}.staging.example.com").is_ok());
         assert!(base_url_template("https://staging.example.com/{branch}/{sha}").is_ok());
         let typo = base_url_template("https://pr-{pr_number}.example.com").unwrap_err();
@@ -272,10 +258,19 @@ mod tests {
             refused(base_url_template("https://pr-{pr.example.com")),
             "unclosed placeholder"
         );
+        let no_scheme = base_url_template("pr-{pr}.example.com").unwrap_err();
+        assert_eq!(no_scheme.label, "not an http(s) URL");
         assert_eq!(
-            refused(base_url_template("pr-{pr}.example.com")),
-            "not an http(s) URL"
+            no_scheme.help,
+            "write an absolute URL, e.g. \"https://pr-{pr}.example.com\""
         );
+        // Filled with samples, not emptied: `{pr}` alone is a host.
+        assert!(base_url_template("https://{pr}").is_ok());
+        assert_eq!(
+            refused(base_url_template("https://{branch}:99999")),
+            "invalid port"
+        );
+        assert_eq!(refused(base_url_template("https:///{sha}")), "no host");
     }
 
     #[test]

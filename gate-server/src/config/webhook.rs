@@ -1,47 +1,29 @@
 //! `[webhook]`: GitHub deliveries, signed with a secret that an environment variable holds,
 //! and the template of a commit's staging URL.
 
+use gate_toml::{Section, Sink, Value};
+
 use super::WebhookConfig;
-use super::read::{Reader, Value};
 use super::rules;
+use super::secrets::{Env, WEBHOOK_SECRET};
 
 const KEYS: [&str; 2] = ["secret-env", "base-url"];
-const PLACE: &str = "[webhook]";
 
-pub(super) fn read(r: &mut Reader<'_>, value: &Value<'_>) -> Option<WebhookConfig> {
-    let table = r.table("`webhook`", value)?;
-    let (mut secret, mut base_url) = (None, None);
-    let mut complete = true;
-    let mut explained = Vec::new();
-    for (key, value) in table {
-        let what = format!("`{}` in `{PLACE}`", key.get_ref());
-        complete &= match key.get_ref().as_ref() {
-            "secret-env" => {
-                secret = r
-                    .checked(&what, value, |s| rules::env_name(s, "GATE_WEBHOOK_SECRET"))
-                    .and_then(|name| r.secret(value, &name, "webhook secret"));
-                secret.is_some()
-            }
-            "base-url" => {
-                base_url = r.checked(&what, value, rules::base_url_template);
-                base_url.is_some()
-            }
-            _ => {
-                explained.extend(r.unknown_key(key, &format!(" in `{PLACE}`"), &KEYS));
-                false
-            }
-        };
-    }
-    r.require(
-        (table, value.span()),
-        PLACE,
+pub(super) fn read(sink: &mut Sink<'_>, env: Env<'_>, value: &Value<'_>) -> Option<WebhookConfig> {
+    let mut s = Section::open(sink, "[webhook]", value, &KEYS)?;
+    let secret = s.read(sink, "secret-env", |sink, what, value| {
+        WEBHOOK_SECRET.read(sink, env, what, value)
+    });
+    let base_url = s.checked(sink, "base-url", rules::base_url_template);
+    s.require(
+        sink,
         &["secret-env"],
-        &explained,
         "name the environment variable that holds the secret set on GitHub's webhook page, e.g. secret-env = \"GATE_WEBHOOK_SECRET\"",
     );
-    Some(WebhookConfig {
-        secret: secret?,
-        base_url,
+    s.finish(|| {
+        Some(WebhookConfig {
+            secret: secret?,
+            base_url,
+        })
     })
-    .filter(|_| complete)
 }

@@ -135,8 +135,11 @@ mod tests {
         let (table, _) = DeTable::parse_recoverable(text);
         let mut ctx = Ctx::new("f", text);
         assert!(checks(&mut ctx, "json", table.get_ref().get("json").expect("json")).is_none());
-        assert_eq!(ctx.diagnostics.len(), 1);
-        assert_eq!(ctx.diagnostics[0].message, "invalid JSONPath `$.items[`");
-        assert_eq!(ctx.diagnostics[0].span, Some(17..18));
+        assert_eq!(ctx.sink.diagnostics().len(), 1);
+        assert_eq!(
+            ctx.sink.diagnostics()[0].message,
+            "invalid JSONPath `$.items[`"
+        );
+        assert_eq!(ctx.sink.diagnostics()[0].span, Some(17..18));
     }
 }

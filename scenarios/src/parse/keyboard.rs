@@ -205,7 +205,7 @@ mod tests {
         if chord(&mut ctx, chord_text, &(0..text.len())) {
             return Ok(());
         }
-        let d = &ctx.diagnostics[0];
+        let d = &ctx.sink.diagnostics()[0];
         let span = d.span.clone().unwrap_or_default();
         Err((text[span].to_string(), d.help.clone().unwrap_or_default()))
     }

@@ -330,7 +330,12 @@ mod tests {
         let mut ctx = Ctx::new("f", text);
         let value = table.get_ref().get("l").expect("key l");
         let locator = locator(&mut ctx, "click", value);
-        let messages = ctx.diagnostics.into_iter().map(|d| d.message).collect();
+        let messages = ctx
+            .sink
+            .into_diagnostics()
+            .into_iter()
+            .map(|d| d.message)
+            .collect();
         (locator, messages)
     }
 

@@ -7,7 +7,7 @@ use crate::model::{Isolation, Scenario};
 
 use super::ParsedFile;
 use super::capture;
-use super::context::{self, Ctx};
+use super::context::Ctx;
 use super::fields::Fields;
 use super::step;
 use super::suggest;
@@ -49,12 +49,8 @@ pub(super) fn parse(path: &str, text: &str) -> ParsedFile {
         }
         None
     };
-    let Ctx {
-        mut diagnostics,
-        symbols,
-        ..
-    } = ctx;
-    context::sort(&mut diagnostics);
+    let Ctx { sink, symbols, .. } = ctx;
+    let diagnostics = sink.into_diagnostics();
     ParsedFile {
         scenario: scenario.filter(|_| !diagnostics.iter().any(|d| d.is_error())),
         name,
@@ -161,7 +157,7 @@ fn unknown_key(ctx: &mut Ctx<'_>, key: &value::Key<'_>) -> Option<&'static str> 
     let name = key.get_ref().as_ref();
     let closest = suggest::closest(name, TOP_KEYS);
     let help = match closest {
-        Some(c) => format!("did you mean `{c}`?"),
+        Some(c) => ctx.sink.key_case().hint(name, c),
         None if step::KEYS.contains(&name) => {
             format!("`{name}` belongs to a step: put it under a `[[step]]` header")
         }

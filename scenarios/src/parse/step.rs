@@ -129,7 +129,7 @@ fn unknown_key(ctx: &mut Ctx<'_>, key: &value::Key<'_>, place: &str) {
         _ => "unknown key",
     };
     let help = match closest {
-        Some(c) => format!("did you mean `{c}`?"),
+        Some(c) => ctx.sink.key_case().hint(name, c),
         None => format!(
             "a step has one action ({}) and optional `expect`, `capture`, `timeout` and `name`",
             suggest::one_of(&ACTIONS)
@@ -156,8 +156,13 @@ mod tests {
             .and_then(|a| a.first())
             .expect("a step");
         let table = first.get_ref().as_table().expect("a table");
-        parse(&mut ctx, 0, (table, first.span()), "step")
-            .ok_or_else(|| ctx.diagnostics.into_iter().map(|d| d.message).collect())
+        parse(&mut ctx, 0, (table, first.span()), "step").ok_or_else(|| {
+            ctx.sink
+                .into_diagnostics()
+                .into_iter()
+                .map(|d| d.message)
+                .collect()
+        })
     }
 
     #[test]

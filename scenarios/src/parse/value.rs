@@ -1,58 +1,31 @@
-//! Typed reads of TOML values. Each read reports a wrong type or a bad value at the value's
-//! span and returns `None`, so callers just skip what they could not read.
+//! Typed reads of TOML values, in the parser's call style: `value::string(ctx, "name", v)`.
+//! The reads themselves (and their messages) are `gate_toml`'s; these wrappers name the key
+//! in backticks and report into the walk's sink. Templates are the scenario language's own
+//! and are read here.
 
 use std::time::Duration;
 
-use toml::Spanned;
-use toml::de::{DeString, DeTable, DeValue};
+use gate_toml::read;
 
 use crate::template::{Part, Template};
 
-use super::context::{Ctx, Report};
-use super::suggest;
+use super::context::Ctx;
 use super::variables::VarUse;
 
-pub(super) type Value<'i> = Spanned<DeValue<'i>>;
-pub(super) type Key<'i> = Spanned<DeString<'i>>;
+pub(super) use gate_toml::{Key, Report, Value};
 
-pub(super) const DURATION_HELP: &str = "use a duration like \"500ms\", \"5s\" or \"1m\"";
-
-/// The type of a value, with its article: "an integer".
-pub(super) fn type_name(value: &DeValue<'_>) -> &'static str {
-    match value {
-        DeValue::String(_) => "a string",
-        DeValue::Integer(_) => "an integer",
-        DeValue::Float(_) => "a float",
-        DeValue::Boolean(_) => "a boolean",
-        DeValue::Datetime(_) => "a date-time",
-        DeValue::Array(_) => "an array",
-        DeValue::Table(_) => "a table",
-    }
-}
-
-/// "`goto` must be a string, found an integer".
+/// "`goto` must be a string, found an integer"; add a help through the returned handle.
 pub(super) fn wrong_type<'c>(
     ctx: &'c mut Ctx<'_>,
     what: &str,
     value: &Value<'_>,
     expected: &str,
 ) -> Report<'c> {
-    let found = type_name(value.get_ref());
-    ctx.error(
-        value.span(),
-        format!("`{what}` must be {expected}, found {found}"),
-    )
-    .label(format!("expected {expected}"))
+    read::wrong_type(&mut ctx.sink, &quoted(what), value, expected)
 }
 
 pub(super) fn string<'v>(ctx: &mut Ctx<'_>, what: &str, value: &'v Value<'_>) -> Option<&'v str> {
-    match value.get_ref() {
-        DeValue::String(s) => Some(s.as_ref()),
-        _ => {
-            wrong_type(ctx, what, value, "a string");
-            None
-        }
-    }
+    read::string(&mut ctx.sink, &quoted(what), value)
 }
 
 /// A string that must not be empty (or only whitespace).
@@ -61,27 +34,11 @@ pub(super) fn non_empty<'v>(
     what: &str,
     value: &'v Value<'_>,
 ) -> Option<&'v str> {
-    let s = string(ctx, what, value)?;
-    if s.trim().is_empty() {
-        ctx.error(value.span(), format!("`{what}` must not be empty"))
-            .label("empty");
-        return None;
-    }
-    Some(s)
+    read::non_empty(&mut ctx.sink, &quoted(what), value)
 }
 
 pub(super) fn boolean(ctx: &mut Ctx<'_>, what: &str, value: &Value<'_>) -> Option<bool> {
-    match value.get_ref() {
-        DeValue::Boolean(b) => Some(*b),
-        DeValue::String(s) if matches!(s.as_ref(), "true" | "false") => {
-            wrong_type(ctx, what, value, "a boolean").help(format!("write `{s}` without quotes"));
-            None
-        }
-        _ => {
-            wrong_type(ctx, what, value, "a boolean").help("use `true` or `false`");
-            None
-        }
-    }
+    read::boolean(&mut ctx.sink, &quoted(what), value)
 }
 
 /// An integer in `min..=max`.
@@ -92,7 +49,7 @@ pub(super) fn integer(
     min: i64,
     max: i64,
 ) -> Option<i64> {
-    integer_with_help(ctx, what, value, (min, max), None)
+    read::integer(&mut ctx.sink, &quoted(what), value, min..=max)
 }
 
 /// An integer in `min..=max`, with `help` when it is out of range.
@@ -103,106 +60,35 @@ pub(super) fn integer_with_help(
     (min, max): (i64, i64),
     help: Option<&str>,
 ) -> Option<i64> {
-    let DeValue::Integer(int) = value.get_ref() else {
-        wrong_type(ctx, what, value, "an integer");
-        return None;
-    };
-    let parsed = i64::from_str_radix(int.as_str(), int.radix())
-        .ok()
-        .filter(|n| (min..=max).contains(n));
-    if parsed.is_none() {
-        let range = if max == i64::MAX {
-            format!("at least {min}")
-        } else {
-            format!("between {min} and {max}")
-        };
-        let report = ctx
-            .error(
-                value.span(),
-                format!("`{what}` must be {range}, found {int}"),
-            )
-            .label("out of range");
-        if let Some(help) = help {
-            report.help(help);
-        }
+    let what = quoted(what);
+    match help {
+        Some(help) => read::integer_with_help(&mut ctx.sink, &what, value, min..=max, help),
+        None => read::integer(&mut ctx.sink, &what, value, min..=max),
     }
-    parsed
 }
 
-/// A string that must be one of `valid`: "unknown mouse button `lft`" otherwise.
+/// A string that must be one of `valid`: "unknown mouse button `lft`" otherwise. `what`
+/// names such values.
 pub(super) fn one_of<'v>(
     ctx: &mut Ctx<'_>,
     what: &str,
     value: &'v Value<'_>,
     valid: &[&str],
 ) -> Option<&'v str> {
-    let DeValue::String(found) = value.get_ref() else {
-        wrong_type(ctx, what, value, "a string").help(format!("use {}", suggest::one_of(valid)));
-        return None;
-    };
-    if valid.contains(&found.as_ref()) {
-        return Some(found);
-    }
-    let help = suggest::did_you_mean(found, valid.iter().copied())
-        .unwrap_or_else(|| format!("use {}", suggest::one_of(valid)));
-    ctx.error(value.span(), format!("unknown {what} `{found}`"))
-        .label(format!("not a valid {what}"))
-        .help(help);
-    None
+    read::one_of(&mut ctx.sink, &quoted(what), what, value, valid)
 }
 
 /// A positive duration written as a string: "500ms", "5s", "1m30s".
 pub(super) fn duration(ctx: &mut Ctx<'_>, what: &str, value: &Value<'_>) -> Option<Duration> {
-    let DeValue::String(s) = value.get_ref() else {
-        wrong_type(ctx, what, value, "a duration string").help(DURATION_HELP);
-        return None;
-    };
-    match humantime::parse_duration(s.trim()) {
-        Ok(d) if !d.is_zero() => Some(d),
-        Ok(_) => {
-            ctx.error(value.span(), format!("`{what}` must be longer than zero"))
-                .label("zero")
-                .help(DURATION_HELP);
-            None
-        }
-        Err(err) => {
-            ctx.error(
-                value.span(),
-                format!("`{what}` is not a valid duration: \"{s}\""),
-            )
-            .label(duration_problem(&err))
-            .help(DURATION_HELP);
-            None
-        }
-    }
-}
-
-/// humantime's error, shortened to fit under an underline.
-fn duration_problem(err: &humantime::DurationError) -> String {
-    match err {
-        humantime::DurationError::UnknownUnit { unit, .. } if unit.is_empty() => {
-            "missing unit".into()
-        }
-        humantime::DurationError::UnknownUnit { unit, .. } => format!("unknown unit `{unit}`"),
-        humantime::DurationError::NumberExpected(_) => "expected a number".into(),
-        humantime::DurationError::Empty => "empty".into(),
-        humantime::DurationError::NumberOverflow => "too large".into(),
-        humantime::DurationError::InvalidCharacter(_) => "invalid character".into(),
-    }
+    gate_toml::duration::duration(&mut ctx.sink, &quoted(what), value)
 }
 
 pub(super) fn table<'v, 'i>(
     ctx: &mut Ctx<'_>,
     what: &str,
     value: &'v Value<'i>,
-) -> Option<&'v DeTable<'i>> {
-    match value.get_ref() {
-        DeValue::Table(t) => Some(t),
-        _ => {
-            wrong_type(ctx, what, value, "a table");
-            None
-        }
-    }
+) -> Option<&'v toml::de::DeTable<'i>> {
+    read::table(&mut ctx.sink, &quoted(what), value)
 }
 
 pub(super) fn array<'v, 'i>(
@@ -210,13 +96,12 @@ pub(super) fn array<'v, 'i>(
     what: &str,
     value: &'v Value<'i>,
 ) -> Option<&'v [Value<'i>]> {
-    match value.get_ref() {
-        DeValue::Array(a) => Some(a),
-        _ => {
-            wrong_type(ctx, what, value, "an array");
-            None
-        }
-    }
+    read::array(&mut ctx.sink, &quoted(what), value)
+}
+
+/// How messages name the key `what`: in backticks.
+fn quoted(what: &str) -> String {
+    format!("`{what}`")
 }
 
 /// A table of key → template (`headers`, `form`, `attributes`), in file order.
@@ -312,6 +197,8 @@ fn placeholder_ranges(s: &str) -> Vec<std::ops::Range<usize>> {
 
 #[cfg(test)]
 mod tests {
+    use toml::de::DeTable;
+
     use super::*;
 
     fn value(text: &str) -> Value<'_> {
@@ -326,37 +213,38 @@ mod tests {
     }
 
     #[test]
-    fn durations() {
+    fn reads_name_the_key_in_backticks() {
         let mut ctx = Ctx::new("f", "");
         assert_eq!(
             duration(&mut ctx, "t", &value("t = \"1m30s\"")),
             Some(Duration::from_secs(90))
         );
-        assert_eq!(
-            duration(&mut ctx, "t", &value("t = \"500ms\"")),
-            Some(Duration::from_millis(500))
-        );
-        assert!(ctx.diagnostics.is_empty());
-        assert_eq!(duration(&mut ctx, "t", &value("t = \"5 parsecs\"")), None);
-        assert_eq!(duration(&mut ctx, "t", &value("t = 5")), None);
+        assert_eq!(integer(&mut ctx, "n", &value("n = 0x10"), 0, 20), Some(16));
+        assert!(ctx.sink.diagnostics().is_empty());
         assert_eq!(duration(&mut ctx, "t", &value("t = \"0s\"")), None);
-        let labels: Vec<_> = ctx
-            .diagnostics
+        assert_eq!(integer(&mut ctx, "n", &value("n = -1"), 0, 20), None);
+        assert_eq!(
+            one_of(&mut ctx, "mouse button", &value("b = 1"), &["left"]),
+            None
+        );
+        assert_eq!(
+            one_of(&mut ctx, "mouse button", &value("b = 'lft'"), &["left"]),
+            None
+        );
+        let messages: Vec<_> = ctx
+            .sink
+            .diagnostics()
             .iter()
-            .map(|d| d.label.as_deref().unwrap_or_default())
+            .map(|d| d.message.as_str())
             .collect();
         assert_eq!(
-            labels,
+            messages,
             [
-                "unknown unit `parsecs`",
-                "expected a duration string",
-                "zero"
+                "`t` must be longer than zero",
+                "`n` must be between 0 and 20, found -1",
+                "`mouse button` must be a string, found an integer",
+                "unknown mouse button `lft`",
             ]
-        );
-        assert!(
-            ctx.diagnostics
-                .iter()
-                .all(|d| d.help.as_deref() == Some(DURATION_HELP))
         );
     }
 
@@ -383,23 +271,7 @@ mod tests {
         let text = "a = \"x {{oops\"";
         let mut ctx = Ctx::new("f", text);
         assert!(template(&mut ctx, "a", &value(text)).is_none());
-        let span = ctx.diagnostics[0].span.clone().expect("span");
+        let span = ctx.sink.diagnostics()[0].span.clone().expect("span");
         assert_eq!(&text[span], "{{oops");
-    }
-
-    #[test]
-    fn integers_are_range_checked() {
-        let mut ctx = Ctx::new("f", "");
-        assert_eq!(integer(&mut ctx, "n", &value("n = 0x10"), 0, 20), Some(16));
-        assert_eq!(integer(&mut ctx, "n", &value("n = -1"), 0, 20), None);
-        assert_eq!(integer(&mut ctx, "n", &value("n = 1.5"), 0, 20), None);
-        assert_eq!(
-            ctx.diagnostics[0].message,
-            "`n` must be between 0 and 20, found -1"
-        );
-        assert_eq!(
-            ctx.diagnostics[1].message,
-            "`n` must be an integer, found a float"
-        );
     }
 }

@@ -1,4 +1,5 @@
-//! Problems found in scenario files, and their one rendering path.
+//! Problems found in the files people write (scenarios, `gate.toml`), and their one rendering
+//! path.
 //!
 //! A [`Diagnostic`] names the file, the byte range of the offending text, what is wrong and what
 //! to do. [`Diagnostic::render`] prints it like rustc: `--> file:line:col`, the line, a caret
@@ -19,7 +20,7 @@ pub struct Diagnostic {
     pub severity: Severity,
     /// Lower-case fragment: "unknown key `clik` in step".
     pub message: String,
-    /// The file, as given in [`crate::SourceFile::path`].
+    /// The file as the user named it (`tests/login.toml`, `gate.toml`, `environment`).
     pub path: String,
     /// Byte range in the file of the offending text; `None` for whole-file problems.
     pub span: Option<Range<usize>>,
@@ -97,6 +98,12 @@ impl Diagnostic {
     }
 }
 
+/// Orders the diagnostics of one file by position, whole-file ones first. Stable: problems at
+/// the same place keep the order they were found in.
+pub fn sort_by_position(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by_key(|d| d.span.as_ref().map_or(0, |s| s.start));
+}
+
 /// Keeps a span inside `source` and on character boundaries, so a stale or foreign span can
 /// never make rendering panic.
 fn clamp_span(source: &str, span: &Range<usize>) -> Range<usize> {
@@ -134,6 +141,19 @@ mod tests {
             d.render("", false),
             "warning: secret `X` is not set\n --> a.toml"
         );
+    }
+
+    #[test]
+    fn sorts_by_position_whole_file_first_and_stably() {
+        let mut all = vec![
+            Diagnostic::error("a", Some(9..10), "late"),
+            Diagnostic::error("a", Some(2..3), "first at 2"),
+            Diagnostic::error("a", None, "whole file"),
+            Diagnostic::error("a", Some(2..5), "second at 2"),
+        ];
+        sort_by_position(&mut all);
+        let order: Vec<_> = all.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(order, ["whole file", "first at 2", "second at 2", "late"]);
     }
 
     #[test]
