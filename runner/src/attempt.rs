@@ -23,6 +23,7 @@ use crate::result::{
 use crate::scope::{Redactor, Scope};
 use crate::session::{Session, StorageState};
 use crate::step::{ArtifactPlace, Deadline, Exec, run_step};
+use crate::unique::unique_value;
 
 /// What every attempt of a run shares.
 pub struct AttemptEnv<'a> {
@@ -115,8 +116,8 @@ pub async fn run_attempt(
         }
     };
     let open_ms = opening.elapsed().as_millis();
-    let unique = format!("{}-{worker}-{number}", env.config.run_id);
-    let scope = match Scope::new(env.config, scenario, unique) {
+    let unique = unique_value();
+    let scope = match Scope::new(env.config, scenario, unique.clone()) {
         Ok(scope) => scope,
         Err(err) => {
             browser.retire(page).await;
@@ -137,7 +138,7 @@ pub async fn run_attempt(
     {
         // The check belongs to the scenario that made the session: its `[vars]` apply.
         let deadline = step_deadline(env.config, scenario, check, scenario_deadline, limit);
-        let checked = match Scope::new(env.config, provider, env.config.run_id.clone()) {
+        let checked = match Scope::new(env.config, provider, unique) {
             Ok(scope) => {
                 let mut check_exec = Exec {
                     page: &page,

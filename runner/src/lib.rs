@@ -17,7 +17,7 @@
 //!   DevTools endpoints) and isolation levels.
 //! - [`browser`]: one owned Chromium process.
 //! - `session`: reuse of another scenario's final browser state.
-//! - `scope`: variables and secret redaction.
+//! - `scope`: variables and secret redaction; `unique`: the `{{unique}}` built-in.
 
 mod attempt;
 pub mod backend;
@@ -36,6 +36,7 @@ mod scenario_run;
 mod scope;
 mod session;
 mod step;
+mod unique;
 
 pub use backend::{Backend, BackendError, Isolation};
 pub use batch::run;
