@@ -10,7 +10,7 @@
 //! - `batch`: one run of a suite (`gate run`).
 //! - `scenario_run`: all attempts of one scenario (retries, sessions, fresh browsers).
 //! - [`context`]: what the scenarios of one run share.
-//! - `attempt`: one attempt of one scenario in a fresh browser context.
+//! - `attempt`: one attempt of one scenario in a fresh browser context, phase by phase.
 //! - `step`: one step — action, expectations, captures.
 //! - `page`: the context and page, page events, the in-page probe and real input.
 //! - [`backend`]: where browsers come from (local processes, Docker containers, remote

@@ -9,4 +9,5 @@ pub mod script;
 
 pub use context::ScenarioPage;
 pub use input::key_chord_events;
+pub use log::PageLog;
 pub use script::ProbeError;
