@@ -99,6 +99,7 @@ pub async fn run_attempt(
         scope,
         config: env.config,
         http: env.http,
+        wait_until: plan.scenario.wait_until,
         artifacts: place.clone(),
         screenshots: Vec::new(),
     };

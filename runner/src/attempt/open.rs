@@ -67,6 +67,7 @@ pub(super) async fn check_session(
                 scope,
                 config: env.config,
                 http: env.http,
+                wait_until: provider.wait_until,
                 artifacts: place.clone(),
                 screenshots: Vec::new(),
             };
