@@ -11,7 +11,7 @@
 //! - `scenario_run`: all attempts of one scenario (retries, sessions, fresh browsers).
 //! - [`context`]: what the scenarios of one run share.
 //! - `attempt`: one attempt of one scenario in a fresh browser context, phase by phase.
-//! - `step`: one step — action, expectations, captures.
+//! - `step`: one step — action, expectations, captures, and the page-load waits (`wait_until`).
 //! - `page`: the context and page, page events, the in-page probe and real input.
 //! - [`backend`]: where browsers come from (local processes, Docker containers, remote
 //!   DevTools endpoints) and isolation levels.
