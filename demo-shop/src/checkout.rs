@@ -48,7 +48,7 @@ pub struct ValidCheckout {
     pub card_last4: String,
 }
 
-/// One thing wrong with a checkout, with the field it is about.
+/// One thing wrong with what a shopper typed (a checkout, a sign-up), with the field it is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     pub field: &'static str,

@@ -1,7 +1,8 @@
 //! The demo shop: a small but real web shop that gate's demo and end-to-end tests run browser
-//! scenarios against. It has one user, four products, a cart, a checkout with validation and
-//! orders, all kept in memory, plus switchable [`Fault`]s that break it the way real releases
-//! break (a failing endpoint, a slow page, an element that shows up late).
+//! scenarios against. It has a built-in user and sign-up for more, four products, a cart, a
+//! checkout with validation and orders, all kept in memory, plus switchable [`Fault`]s that break
+//! it the way real releases break (a failing endpoint, a slow page, an element that shows up
+//! late).
 //!
 //! Layout, from the outside in:
 //! - [`server`]: `serve`, which runs [`app`] on a caller's listener until the caller's shutdown
@@ -11,9 +12,11 @@
 //!   its own error enum, because the same failure is a page for one and a JSON body for the other.
 //! - `visitor`: who is asking (session cookie → signed-in user, cart size for the header).
 //! - `csrf`, `cookies`, `request_log`: small HTTP concerns.
-//! - `shop`, `store`, `catalog`, `checkout`, `money`: the domain. These know nothing of HTTP.
+//! - `shop`, `store`, `accounts`, `catalog`, `checkout`, `money`: the domain. These know nothing
+//!   of HTTP.
 //! - [`config`]: [`ShopConfig`] and [`Fault`], the knobs the `gate` CLI and tests turn.
 
+mod accounts;
 mod api;
 mod catalog;
 mod checkout;

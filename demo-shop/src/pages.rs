@@ -12,3 +12,4 @@ pub mod login;
 pub mod order;
 pub mod product;
 pub mod products;
+pub mod signup;

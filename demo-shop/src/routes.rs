@@ -20,6 +20,10 @@ pub fn app(config: ShopConfig) -> Router {
         .route("/", get(pages::home::show))
         .route("/login", get(pages::login::form).post(pages::login::submit))
         .route("/logout", post(pages::login::logout))
+        .route(
+            "/signup",
+            get(pages::signup::form).post(pages::signup::submit),
+        )
         .route("/account", get(pages::account::show))
         .route("/products", get(pages::products::list))
         .route("/products/{id}", get(pages::product::show))
@@ -30,6 +34,7 @@ pub fn app(config: ShopConfig) -> Router {
         )
         .route("/orders/{id}", get(pages::order::show))
         .route("/api/health", get(api::health::show))
+        .route("/api/accounts", post(api::accounts::create))
         .route("/api/me", get(api::me::show))
         .route("/api/products", get(api::products::list))
         .route("/api/products/{id}", get(api::products::show))

@@ -1,5 +1,5 @@
-//! The shop's memory: sessions (each with its own cart) and placed orders. Plain data and rules,
-//! no HTTP and no locking; `shop` puts it behind a mutex.
+//! The shop's memory: customer accounts, sessions (each with its own cart) and placed orders.
+//! Plain data and rules, no HTTP and no locking; `shop` puts it behind a mutex.
 //!
 //! Carts belong to sessions rather than to the user so that scenarios running in parallel as the
 //! same `demo` user do not see each other's carts. Orders belong to the user, like a real
@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 
+use crate::accounts::Accounts;
 use crate::catalog::Product;
 use crate::checkout::{Shipping, ValidCheckout};
 use crate::money::Money;
@@ -18,9 +19,10 @@ pub const MAX_QUANTITY: u32 = 99;
 /// The first order number handed out.
 const FIRST_ORDER_ID: u64 = 1001;
 
-/// Sessions and orders.
+/// Accounts, sessions and orders.
 #[derive(Debug)]
 pub struct Store {
+    accounts: Accounts,
     sessions: HashMap<String, Session>,
     orders: Vec<Order>,
     next_order_id: u64,
@@ -144,10 +146,20 @@ impl Cart {
 impl Store {
     pub fn new() -> Self {
         Self {
+            accounts: Accounts::default(),
             sessions: HashMap::new(),
             orders: Vec::new(),
             next_order_id: FIRST_ORDER_ID,
         }
+    }
+
+    /// Customers who signed up.
+    pub fn accounts(&self) -> &Accounts {
+        &self.accounts
+    }
+
+    pub fn accounts_mut(&mut self) -> &mut Accounts {
+        &mut self.accounts
     }
 
     /// Starts a session for `username` and returns its token. A session being replaced (a

@@ -10,14 +10,14 @@
 //! - `batch`: one run of a suite (`gate run`).
 //! - `scenario_run`: all attempts of one scenario (retries, sessions, fresh browsers).
 //! - [`context`]: what the scenarios of one run share.
-//! - `attempt`: one attempt of one scenario in a fresh browser context.
-//! - `step`: one step — action, expectations, captures.
+//! - `attempt`: one attempt of one scenario in a fresh browser context, phase by phase.
+//! - `step`: one step — action, expectations, captures, and the page-load waits (`wait_until`).
 //! - `page`: the context and page, page events, the in-page probe and real input.
 //! - [`backend`]: where browsers come from (local processes, Docker containers, remote
 //!   DevTools endpoints) and isolation levels.
 //! - [`browser`]: one owned Chromium process.
 //! - `session`: reuse of another scenario's final browser state.
-//! - `scope`: variables and secret redaction.
+//! - `scope`: variables and secret redaction; `unique`: the `{{unique}}` built-in.
 
 mod attempt;
 pub mod backend;
@@ -36,6 +36,7 @@ mod scenario_run;
 mod scope;
 mod session;
 mod step;
+mod unique;
 
 pub use backend::{Backend, BackendError, Isolation};
 pub use batch::run;

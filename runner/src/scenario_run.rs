@@ -7,7 +7,7 @@ use std::pin::Pin;
 use gate_scenarios::{Scenario, Suite};
 use tokio_util::sync::CancellationToken;
 
-use crate::attempt::{AttemptEnd, StartFrom, failure_of, run_attempt};
+use crate::attempt::{AttemptEnd, AttemptPlan, StartFrom, failure_of, run_attempt};
 use crate::context::RunContext;
 use crate::error::StepError;
 use crate::event::RunEvent;
@@ -146,17 +146,15 @@ async fn attempt_once(
         .browser(ctx, scenario)
         .await
         .map_err(|e| failure_of(&env, scenario, None, e))?;
-    let end = run_attempt(
-        &env,
-        b,
-        id,
+    let plan = AttemptPlan {
+        worker: id,
         scenario,
         number,
-        session.as_ref(),
+        start_from: session.as_ref(),
         keep_state,
-        &scenario.name,
-    )
-    .await;
+        label: &scenario.name,
+    };
+    let end = run_attempt(&env, b, &plan).await;
     if let (AttemptEnd::SessionInvalid { .. }, Some(s)) = (&end, &session) {
         ctx.sessions
             .invalidate(&s.provider.name, s.session.generation)

@@ -4,12 +4,12 @@
 mod action;
 mod capture;
 mod expect;
+mod load;
 mod request;
 
 use std::time::Duration;
 
-use chromiumoxide::Page;
-use gate_scenarios::{Locator, LocatorKind, Step};
+use gate_scenarios::{Locator, LocatorKind, Step, WaitUntil};
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
@@ -27,6 +27,9 @@ pub struct Exec<'a> {
     pub scope: Scope<'a>,
     pub config: &'a RunConfig,
     pub http: &'a reqwest::Client,
+    /// The scenario's `wait_until`: how far a navigation an action starts loads before the
+    /// step is done, for the action steps that do not say.
+    pub wait_until: Option<WaitUntil>,
     /// Directory (absolute) and prefix (relative to the artifacts root) for this attempt's files.
     pub artifacts: ArtifactPlace,
     pub screenshots: Vec<NamedArtifact>,
@@ -158,19 +161,5 @@ where
         if deadline.passed() {
             return Ok(last);
         }
-    }
-}
-
-/// Waits until the document started by an action (link click, form submit, Enter) has loaded.
-pub async fn settle_navigation(page: &Page, deadline: Deadline) -> Result<(), StepError> {
-    // One cheap round trip lets the browser report a navigation the input just started.
-    let _ = crate::page::script::evaluate(page, "0".into(), Duration::from_secs(2)).await;
-    match tokio::time::timeout(deadline.remaining(), page.wait_for_navigation()).await {
-        Ok(Ok(_)) => Ok(()),
-        Ok(Err(err)) => Err(err.into()),
-        Err(_) => Err(StepError::step(format!(
-            "the page did not finish loading {}",
-            deadline.describe()
-        ))),
     }
 }

@@ -42,6 +42,9 @@ pub struct Scenario {
     pub session_check: Option<Step>,
     /// `[vars]`, in file order. Values may use other templates (`{{secret.X}}`, external vars).
     pub vars: Vec<(String, Template)>,
+    /// How far a navigation an action starts loads before the next step (`wait_until`), for
+    /// the action steps that do not say. `None`: the runner's default. Not for `goto`.
+    pub wait_until: Option<WaitUntil>,
     pub steps: Vec<Step>,
 }
 
@@ -81,6 +84,49 @@ impl fmt::Display for Isolation {
     }
 }
 
+/// How far a page load goes before a step moves on (`wait_until`), earliest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum WaitUntil {
+    /// The new document is committed: the server answered and the browser switched to it.
+    Commit,
+    /// The new document's HTML is parsed (`DOMContentLoaded`); images, fonts and stylesheets
+    /// may still be loading.
+    DomContentLoaded,
+    /// The `load` event: every image, stylesheet, font and script of the document too.
+    Load,
+    /// `load`, then no request in flight for 500 ms.
+    NetworkIdle,
+}
+
+impl WaitUntil {
+    pub const ALL: [WaitUntil; 4] = [
+        WaitUntil::Commit,
+        WaitUntil::DomContentLoaded,
+        WaitUntil::Load,
+        WaitUntil::NetworkIdle,
+    ];
+
+    /// The name scenario files use.
+    pub fn name(self) -> &'static str {
+        match self {
+            WaitUntil::Commit => "commit",
+            WaitUntil::DomContentLoaded => "domcontentloaded",
+            WaitUntil::Load => "load",
+            WaitUntil::NetworkIdle => "networkidle",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<WaitUntil> {
+        WaitUntil::ALL.into_iter().find(|w| w.name() == name)
+    }
+}
+
+impl fmt::Display for WaitUntil {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// One `[[step]]` table.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Step {
@@ -95,6 +141,9 @@ pub struct Step {
     pub captures: Vec<Capture>,
     /// Overrides the scenario's step timeout for this step (action and expectations).
     pub timeout: Option<Duration>,
+    /// How far the page load this step starts goes before the step is done (`goto` and the
+    /// actions that can navigate). `None`: the scenario's, else the runner's default.
+    pub wait_until: Option<WaitUntil>,
 }
 
 impl Step {

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use gate_scenarios::{
     Action, Body, CaptureSource, CheckOptions, ElementState, Expect, LocatorKind, MouseButton,
-    SourceFile, TextMatch, WaitFor, check_suite, parse_scenario,
+    SourceFile, TextMatch, WaitFor, WaitUntil, check_suite, parse_scenario,
 };
 
 const EVERYTHING: &str = r##"
@@ -15,6 +15,7 @@ timeout = "1m30s"
 step_timeout = "5s"
 retries = 2
 session = "login"
+wait_until = "domcontentloaded"
 
 [vars]
 product = "Blue Mug"
@@ -27,6 +28,7 @@ timeout = "10s"
 
 [[step]]
 click = { role = "link", name = "{{product}}", exact = true, nth = 0 }
+wait_until = "load"
 
 [[step]]
 click = { text = "Options", button = "right", count = 2 }
@@ -138,9 +140,12 @@ fn parses_every_construct() {
     assert_eq!(s.vars.len(), 2);
     assert_eq!(s.steps.len(), 24);
     assert!(s.session_check.is_some());
+    assert_eq!(s.wait_until, Some(WaitUntil::DomContentLoaded));
+    assert_eq!(s.steps[0].wait_until, None);
+    assert_eq!(s.steps[1].wait_until, Some(WaitUntil::Load));
 
     let first = &s.steps[0];
-    assert_eq!((first.location.line, first.location.column), (14, 1));
+    assert_eq!((first.location.line, first.location.column), (15, 1));
     assert_eq!(first.name.as_deref(), Some("search for it"));
     assert_eq!(first.timeout, Some(Duration::from_secs(10)));
     assert_eq!(s.steps[23].index, 23);

@@ -18,6 +18,8 @@ pub enum ApiError {
     UnsupportedMediaType,
     /// A body that is not JSON at all.
     BadRequest(String),
+    /// The request clashes with what exists, e.g. an account with that address.
+    Conflict(String),
     /// Well-formed JSON asking for something the shop refuses; `problems` names fields when the
     /// refusal is about them.
     Unprocessable {
@@ -35,8 +37,9 @@ impl ApiError {
         }
     }
 
-    /// A failed checkout validation: every problem, joined into the message and listed by field.
-    pub fn invalid_checkout(problems: Vec<Problem>) -> Self {
+    /// Failed validation (a checkout, a sign-up): every problem, joined into the message and
+    /// listed by field.
+    pub fn invalid_input(problems: Vec<Problem>) -> Self {
         let message = problems
             .iter()
             .map(|p| p.message.as_str())
@@ -78,6 +81,7 @@ impl IntoResponse for ApiError {
                 Vec::new(),
             ),
             ApiError::BadRequest(message) => (StatusCode::BAD_REQUEST, message, Vec::new()),
+            ApiError::Conflict(message) => (StatusCode::CONFLICT, message, Vec::new()),
             ApiError::Unprocessable { message, problems } => {
                 (StatusCode::UNPROCESSABLE_ENTITY, message, problems)
             }

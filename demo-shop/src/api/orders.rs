@@ -50,7 +50,7 @@ pub async fn create(
         card: order.card,
         terms_accepted: true,
     };
-    let valid = validate(&input).map_err(ApiError::invalid_checkout)?;
+    let valid = validate(&input).map_err(ApiError::invalid_input)?;
     let cart_empty = shop
         .store()
         .session(&user.token)

@@ -14,6 +14,16 @@ pub struct HealthBody {
 #[derive(Debug, Serialize)]
 pub struct MeBody {
     pub username: String,
+    /// Customers who signed up have one; the built-in user does not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub customer_number: Option<u64>,
+}
+
+/// A new account, as `POST /api/accounts` answers.
+#[derive(Debug, Serialize)]
+pub struct AccountBody {
+    pub email: String,
+    pub customer_number: u64,
 }
 
 #[derive(Debug, Serialize)]

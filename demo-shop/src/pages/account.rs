@@ -1,4 +1,5 @@
-//! `GET /account`: the signed-in user's welcome and order history.
+//! `GET /account`: the signed-in user's welcome, customer number (for customers who signed up)
+//! and order history.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -14,9 +15,20 @@ use crate::visitor::Visitor;
 pub async fn show(State(shop): State<SharedShop>, visitor: Visitor) -> Result<Response, PageError> {
     let chrome = Chrome::new(&shop, &visitor);
     let user = signed_in(&visitor, &chrome)?;
-    let orders: Vec<Order> = shop.store().orders_of(&user.username).cloned().collect();
+    let store = shop.store();
+    let orders: Vec<Order> = store.orders_of(&user.username).cloned().collect();
+    let customer_number = store
+        .accounts()
+        .get(&user.username)
+        .map(|a| a.customer_number);
+    drop(store);
     let main = html! {
         h1 { "Welcome, " (user.username) }
+        @if let Some(number) = customer_number {
+            p #customer-number {
+                "Customer number " span data-testid="customer-number" { (number) }
+            }
+        }
         h2 { "Your orders" }
         @if orders.is_empty() {
             p #no-orders { "You have not placed any orders yet. " a href="/products" { "Start shopping" } "." }

@@ -1,6 +1,7 @@
-//! Logging in and out: `GET /login`, `POST /login`, `POST /logout`. The login form is protected
-//! by the double-submit CSRF token, and after logging in the visitor goes back to the page that
-//! sent them here, as long as that is a path on this site.
+//! Logging in and out: `GET /login`, `POST /login`, `POST /logout`. The built-in user `demo`
+//! logs in with the configured password, customers who signed up with their e-mail address and
+//! their own. The login form is protected by the double-submit CSRF token, and after logging in
+//! the visitor goes back to the page that sent them here, as long as that is a path on this site.
 
 use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{Form, Query, State};
@@ -17,7 +18,7 @@ use crate::token::constant_time_eq;
 use crate::visitor::Visitor;
 use crate::{cookies, csrf};
 
-/// The shop's only user.
+/// The built-in user.
 pub const USERNAME: &str = "demo";
 
 /// Where a fresh login goes when it was not sent from anywhere.
@@ -94,9 +95,17 @@ pub async fn submit(
         ));
     }
 
-    let valid =
-        form.username == USERNAME && constant_time_eq(&form.password, &shop.config.password);
-    if !valid {
+    let demo = form.username == USERNAME && constant_time_eq(&form.password, &shop.config.password);
+    let username = if demo {
+        Some(USERNAME.to_owned())
+    } else {
+        let store = shop.store();
+        let account = store
+            .accounts()
+            .authenticate(&form.username, &form.password);
+        account.map(|a| a.email.clone())
+    };
+    let Some(username) = username else {
         let view = LoginView {
             csrf: &form.csrf,
             next,
@@ -108,10 +117,10 @@ pub async fn submit(
             Vec::new(),
             render(&chrome, &view),
         ));
-    }
+    };
 
     let replacing = visitor.session.as_ref().map(|s| s.token.as_str());
-    let token = shop.store().sign_in(USERNAME, replacing);
+    let token = shop.store().sign_in(&username, replacing);
     let target = next.unwrap_or(DEFAULT_NEXT);
     Ok((
         [(SET_COOKIE, cookies::set(cookies::SESSION, &token))],
@@ -166,6 +175,7 @@ fn render(chrome: &Chrome, view: &LoginView<'_>) -> Markup {
                 button #login-button .button type="submit" { "Log in" }
             }
             p.hint { "The demo account is " strong { "demo" } "." }
+            p.hint { "New here? " a href="/signup" #signup-link { "Create an account" } "." }
         }
     };
     chrome.page("Log in", main)

@@ -12,3 +12,4 @@ mod login;
 mod pages;
 mod server;
 mod sessions;
+mod signup;

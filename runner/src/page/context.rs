@@ -99,6 +99,21 @@ impl ScenarioPage {
         self.log.snapshot()
     }
 
+    /// Where the main frame stands now, to tell later which navigations came after.
+    pub fn mark(&self) -> super::Mark {
+        self.inspect(|log| log.frame.mark())
+    }
+
+    /// Reads the page log without copying it.
+    pub fn inspect<R>(&self, read: impl FnOnce(&PageLog) -> R) -> R {
+        self.log.inspect(read)
+    }
+
+    /// Returns once every event the browser sent so far is in the page log.
+    pub async fn settled(&self) {
+        self.log.settled().await;
+    }
+
     /// Changes whenever the page log changes (network, navigation, console).
     pub fn changes(&self) -> watch::Receiver<u64> {
         self.log.changes.clone()

@@ -2,12 +2,12 @@
 
 use std::time::Duration;
 
-use chromiumoxide::cdp::browser_protocol::page::{CaptureScreenshotFormat, NavigateParams};
+use chromiumoxide::cdp::browser_protocol::page::CaptureScreenshotFormat;
 use chromiumoxide::page::ScreenshotParams;
 use gate_scenarios::{Action, Locator, Step, TextMatch, WaitFor};
 use serde_json::{Value, json};
 
-use super::{Deadline, Exec, Produced, locator_json, poll, request, settle_navigation};
+use super::{Deadline, Exec, Produced, load, locator_json, poll, request};
 use crate::error::StepError;
 use crate::page::script::{ActionPoint, ElementState, PageState};
 use crate::page::{input, key_chord_events};
@@ -21,37 +21,7 @@ pub async fn perform(
     match &step.action {
         Action::Goto { url } => {
             let url = resolve_url(&exec.config.base_url, &exec.scope.render(url)?);
-            // A navigation still running from an earlier action would be cut off by this one.
-            let _ = tokio::time::timeout(deadline.remaining(), page.wait_for_navigation()).await;
-            loop {
-                let nav = page.execute(NavigateParams::new(url.clone()));
-                let error = match tokio::time::timeout(deadline.remaining(), nav).await {
-                    Err(_) => {
-                        return Err(StepError::step(format!(
-                            "navigation to {url} did not finish {}",
-                            deadline.describe()
-                        )));
-                    }
-                    Ok(Err(err)) => return Err(err.into()),
-                    Ok(Ok(res)) => res.result.error_text,
-                };
-                match error {
-                    None => break,
-                    // A navigation the page itself started (a form a click submitted just
-                    // before) won the race and cancelled ours: let it land, then go again.
-                    Some(text) if text.contains("ERR_ABORTED") && !deadline.passed() => {
-                        let _ =
-                            tokio::time::timeout(deadline.remaining(), page.wait_for_navigation())
-                                .await;
-                    }
-                    Some(text) => {
-                        return Err(StepError::step(format!(
-                            "navigation to {url} failed: {text}"
-                        )));
-                    }
-                }
-            }
-            settle_navigation(page, deadline).await?;
+            load::goto(exec, &url, load::for_goto(step), deadline).await?;
         }
         Action::Click {
             target,
@@ -59,8 +29,9 @@ pub async fn perform(
             click_count,
         } => {
             let point = clickable(exec, target, deadline).await?;
+            let mark = exec.page.mark();
             input::click(page, point.x, point.y, *button, *click_count).await?;
-            settle_navigation(page, deadline).await?;
+            load::after_action(exec, mark, load::for_action(exec, step), deadline).await?;
         }
         Action::Fill { target, value } => {
             let value = exec.scope.render(value)?;
@@ -80,6 +51,7 @@ pub async fn perform(
                 .map(|o| exec.scope.render(o))
                 .collect::<Result<Vec<_>, _>>()?;
             let args = json!({ "locator": locator_json(&exec.scope, target)?, "options": options });
+            let mark = exec.page.mark();
             let answer: Value =
                 crate::page::script::probe(page, "select", args, Duration::ZERO).await?;
             if answer["ok"] != json!(true) {
@@ -102,12 +74,16 @@ pub async fn perform(
                     None => StepError::step(format!("select {target}: {reason}")),
                 });
             }
+            // A change handler may navigate (a country picker that reloads the page).
+            load::after_action(exec, mark, load::for_action(exec, step), deadline).await?;
         }
         Action::Check { target } | Action::Uncheck { target } => {
             let want = matches!(step.action, Action::Check { .. });
             let point = clickable(exec, target, deadline).await?;
             if point.checked != Some(want) {
+                let mark = exec.page.mark();
                 input::click(page, point.x, point.y, Default::default(), 1).await?;
+                load::after_action(exec, mark, load::for_action(exec, step), deadline).await?;
                 let args = json!({ "locator": locator_json(&exec.scope, target)?, "want": { "checked": want } });
                 let state: Option<ElementState> =
                     poll(exec, "state", args, deadline, |s: &ElementState| s.ok).await?;
@@ -137,12 +113,13 @@ pub async fn perform(
             if let Some(target) = target {
                 actionable(exec, target, json!({ "focus": true }), deadline).await?;
             }
+            let mark = exec.page.mark();
             for chord in keys {
                 for ev in key_chord_events(chord).map_err(StepError::step)? {
                     input::send_key(page, &ev).await?;
                 }
             }
-            settle_navigation(page, deadline).await?;
+            load::after_action(exec, mark, load::for_action(exec, step), deadline).await?;
         }
         Action::Hover { target } => {
             let point = actionable(exec, target, json!({ "need_stable": true }), deadline).await?;
@@ -279,43 +256,16 @@ async fn wait_for(exec: &Exec<'_>, wait: &WaitFor, deadline: Deadline) -> Result
                 )),
             }
         }
-        WaitFor::NetworkIdle { idle } => network_idle(exec, *idle, deadline).await,
-    }
-}
-
-/// No request in flight for `idle`, measured from the last network event.
-async fn network_idle(
-    exec: &Exec<'_>,
-    idle: Duration,
-    deadline: Deadline,
-) -> Result<(), StepError> {
-    let mut changes = exec.page.changes();
-    loop {
-        let (busy, epoch) = {
-            let log = exec.page.log();
-            (log.in_flight.len(), log.network_epoch)
-        };
-        if deadline.remaining() < idle && busy > 0 || deadline.passed() {
-            return Err(StepError::assertion(
+        WaitFor::NetworkIdle { idle } => {
+            if load::quiet(exec.page, *idle, deadline).await {
+                return Ok(());
+            }
+            let busy = exec.page.inspect(|log| log.in_flight.len());
+            Err(StepError::assertion(
                 format!("the network did not become idle {}", deadline.describe()),
                 "no requests in flight",
                 format!("{busy} requests in flight"),
-            ));
-        }
-        let quiet = tokio::time::timeout(idle.min(deadline.remaining()), async {
-            loop {
-                if changes.changed().await.is_err() {
-                    return;
-                }
-                if exec.page.log().network_epoch != epoch {
-                    return;
-                }
-            }
-        })
-        .await
-        .is_err();
-        if quiet && busy == 0 {
-            return Ok(());
+            ))
         }
     }
 }

@@ -14,7 +14,7 @@ use super::suggest;
 use super::value::{self, Value};
 use super::variables::Scope;
 
-pub(super) const TOP_KEYS: [&str; 10] = [
+pub(super) const TOP_KEYS: [&str; 11] = [
     "name",
     "description",
     "tags",
@@ -22,6 +22,7 @@ pub(super) const TOP_KEYS: [&str; 10] = [
     "step_timeout",
     "retries",
     "session",
+    "wait_until",
     "vars",
     "step",
     "session_check",
@@ -124,6 +125,10 @@ fn scenario(ctx: &mut Ctx<'_>, root: &DeTable<'_>) -> Option<Scenario> {
         }
         None => Some(0),
     };
+    let wait_until = match fields.get("wait_until") {
+        Some(v) => step::wait_until(ctx, v).map(Some),
+        None => Some(None),
+    };
     let vars = match fields.get("vars") {
         Some(v) => vars(ctx, v),
         None => Some(Vec::new()),
@@ -148,6 +153,7 @@ fn scenario(ctx: &mut Ctx<'_>, root: &DeTable<'_>) -> Option<Scenario> {
         session: session?,
         session_check: session_check?,
         vars: vars?,
+        wait_until: wait_until?,
         steps: steps?,
     })
 }

@@ -1,9 +1,9 @@
 //! One `[[step]]` table (or `[session_check]`): at most one action, `expect`, `capture`,
-//! `timeout` and `name`.
+//! `timeout`, `wait_until` and `name`.
 
 use toml::de::DeTable;
 
-use crate::model::{Action, Step};
+use crate::model::{Action, Step, WaitUntil};
 
 use super::action::{self, ACTIONS};
 use super::capture;
@@ -15,7 +15,7 @@ use super::suggest;
 use super::value;
 
 /// Keys of a step table.
-pub(super) const KEYS: [&str; 16] = [
+pub(super) const KEYS: [&str; 17] = [
     "goto",
     "click",
     "fill",
@@ -31,8 +31,12 @@ pub(super) const KEYS: [&str; 16] = [
     "expect",
     "capture",
     "timeout",
+    "wait_until",
     "name",
 ];
+
+/// The actions that can start a navigation, so `wait_until` means something on them.
+const NAVIGATING: [&str; 6] = ["goto", "click", "check", "uncheck", "press", "select"];
 
 /// Reads the step table written at `span`. `place` names it in messages: "step" or
 /// "`session_check`".
@@ -88,6 +92,10 @@ pub(super) fn parse(
         Some(v) => value::duration(ctx, "timeout", v).map(Some),
         None => Some(None),
     };
+    let wait_until = match fields.get("wait_until") {
+        Some(v) => step_wait_until(ctx, keyword, v).map(Some),
+        None => Some(None),
+    };
     let name = match fields.get("name") {
         Some(v) => value::non_empty(ctx, "name", v).map(|n| Some(n.to_string())),
         None => Some(None),
@@ -110,7 +118,41 @@ pub(super) fn parse(
         expect: expect?,
         captures: captures?,
         timeout: timeout?,
+        wait_until: wait_until?,
     })
+}
+
+/// `wait_until = "domcontentloaded"`, on a step whose action can navigate.
+fn step_wait_until(
+    ctx: &mut Ctx<'_>,
+    keyword: Option<&str>,
+    value: &value::Value<'_>,
+) -> Option<WaitUntil> {
+    let wait = wait_until(ctx, value)?;
+    if keyword.is_some_and(|k| NAVIGATING.contains(&k)) {
+        return Some(wait);
+    }
+    let step = keyword.map_or("a step without an action".into(), |k| {
+        format!("a `{k}` step")
+    });
+    ctx.error(value.span(), format!("`wait_until` has nothing to wait for in {step}"))
+        .label("no navigation")
+        .help(format!(
+            "`wait_until` is for steps that can load a page: {}; to wait for something on the page, use `wait_for`",
+            suggest::one_of(&NAVIGATING)
+        ));
+    None
+}
+
+/// A load state: `"commit"`, `"domcontentloaded"`, `"load"` or `"networkidle"`.
+pub(super) fn wait_until(ctx: &mut Ctx<'_>, value: &value::Value<'_>) -> Option<WaitUntil> {
+    let name = value::one_of(
+        ctx,
+        "load state",
+        value,
+        &WaitUntil::ALL.map(WaitUntil::name),
+    )?;
+    WaitUntil::from_name(name)
 }
 
 /// An unknown step key: a misspelled action reads "unknown step", a scenario setting placed
@@ -131,7 +173,8 @@ fn unknown_key(ctx: &mut Ctx<'_>, key: &value::Key<'_>, place: &str) {
     let help = match closest {
         Some(c) => ctx.sink.key_case().hint(name, c),
         None => format!(
-            "a step has one action ({}) and optional `expect`, `capture`, `timeout` and `name`",
+            "a step has one action ({}) and optional `expect`, `capture`, `timeout`, \
+             `wait_until` and `name`",
             suggest::one_of(&ACTIONS)
         ),
     };
@@ -182,6 +225,24 @@ mod tests {
         assert!(matches!(s.expect, Some(Expect::Page(_))));
         let e = step("[[step]]\ntimeout = \"1s\"\n").expect_err("nothing");
         assert_eq!(e, ["step does nothing"]);
+    }
+
+    #[test]
+    fn wait_until_on_steps_that_can_navigate() {
+        let s =
+            step("[[step]]\nclick = \"#b\"\nwait_until = \"domcontentloaded\"\n").expect("step");
+        assert_eq!(s.wait_until, Some(WaitUntil::DomContentLoaded));
+        let s = step("[[step]]\ngoto = \"/\"\nwait_until = \"networkidle\"\n").expect("step");
+        assert_eq!(s.wait_until, Some(WaitUntil::NetworkIdle));
+        let s = step("[[step]]\ngoto = \"/\"\n").expect("step");
+        assert_eq!(s.wait_until, None);
+        let e = step("[[step]]\nfill = { label = \"A\", value = \"b\" }\nwait_until = \"load\"\n")
+            .expect_err("fill");
+        assert_eq!(e, ["`wait_until` has nothing to wait for in a `fill` step"]);
+        let e = step("[[step]]\ngoto = \"/\"\nwait_until = \"loaded\"\n").expect_err("value");
+        assert_eq!(e, ["unknown load state `loaded`"]);
+        let e = step("[[step]]\ngoto = \"/\"\nwait_until = true\n").expect_err("type");
+        assert_eq!(e, ["`load state` must be a string, found a boolean"]);
     }
 
     #[test]
