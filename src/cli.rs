@@ -57,7 +57,7 @@ pub struct InitArgs {
 #[derive(Debug, Args)]
 pub struct ServerArgs {
     /// The gate server's URL.
-    #[arg(long, env = "GATE_SERVER", value_name = "URL")]
+    #[arg(long, env = "GATE_SERVER", value_name = "URL", value_parser = crate::url_arg::http_url("https://gate.example.com"))]
     pub server: String,
     /// API token (scope `submit` to submit, `read` to read verdicts, `agent` for agents).
     #[arg(long, env = "GATE_TOKEN", hide_env_values = true)]
@@ -94,9 +94,9 @@ pub struct SubmitArgs {
     /// The commit SHA (full).
     #[arg(long)]
     pub commit: String,
-    /// Base URL of this commit's deployed staging build.
-    #[arg(long, value_name = "URL")]
-    pub base_url: String,
+    /// Base URL of this commit's deployed staging build [default: the server's default-base-url]
+    #[arg(long, value_name = "URL", value_parser = crate::url_arg::http_url("https://staging.example.com"))]
+    pub base_url: Option<String>,
     #[arg(long)]
     pub branch: Option<String>,
     #[arg(long)]
@@ -169,7 +169,7 @@ pub struct RunArgs {
     #[command(flatten)]
     pub input: ScenarioInput,
     /// Base URL of the build under test; relative URLs in scenarios are resolved against it.
-    #[arg(long, env = "GATE_BASE_URL", value_name = "URL")]
+    #[arg(long, env = "GATE_BASE_URL", value_name = "URL", value_parser = crate::url_arg::http_url("http://127.0.0.1:8080"))]
     pub base_url: String,
     #[command(flatten)]
     pub options: RunOptions,

@@ -41,7 +41,7 @@ pub async fn submit(args: SubmitArgs) -> u8 {
         branch: args.branch,
         pr: args.pr,
         committed_at: args.committed_at,
-        base_url: args.base_url,
+        base_url: args.base_url.unwrap_or_default(),
         tags: args.tags,
         rerun: args.rerun,
     };

@@ -8,6 +8,7 @@
 //! - `server_cmd`: `gate serve`, `gate agent`, `gate init`, `gate token`.
 //! - `client`: `gate submit`, `gate wait`, `gate status` (what CI runs).
 //! - `exit`: the documented exit codes.
+//! - `url_arg`: URL-valued flags, checked when the command line is read.
 
 mod backend_args;
 mod cli;
@@ -19,6 +20,7 @@ mod progress;
 mod run_cmd;
 mod server_cmd;
 mod summary;
+mod url_arg;
 
 use clap::Parser;
 

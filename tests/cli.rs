@@ -182,3 +182,62 @@ fn serve_reports_config_errors_with_their_location() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_malformed_url_flag_is_a_usage_error_naming_the_flag_before_any_browser_starts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let usage_error = |args: &[&str], env: Option<(&str, &str)>| {
+        let mut cmd = gate(tmp.path());
+        cmd.args(args);
+        if let Some((name, value)) = env {
+            cmd.env(name, value);
+        }
+        let output = cmd.output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {}", text(&output));
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    };
+    let examples = examples().display().to_string();
+    let stderr = usage_error(&["run", "--base-url", "not-a-url", &examples], None);
+    assert!(stderr.contains("'--base-url <URL>'"), "{stderr}");
+    assert!(stderr.contains("e.g. \"http"), "an example: {stderr}");
+    let stderr = usage_error(&["run", &examples], Some(("GATE_BASE_URL", "/shop")));
+    assert!(stderr.contains("--base-url"), "{stderr}");
+    let stderr = usage_error(
+        &[
+            "submit",
+            "--server",
+            "gate.example",
+            "--token",
+            "t",
+            "--commit",
+            "abc",
+        ],
+        None,
+    );
+    assert!(stderr.contains("'--server <URL>'"), "{stderr}");
+    assert!(stderr.contains("https://gate.example"), "the fix: {stderr}");
+    let stderr = usage_error(
+        &[
+            "run",
+            "--base-url",
+            "http://127.0.0.1:9",
+            "--backend",
+            "cdp",
+            "--cdp-endpoint",
+            "http:9222",
+            &examples,
+        ],
+        None,
+    );
+    assert!(stderr.contains("--cdp-endpoint"), "{stderr}");
+    // Nothing ran: no browser profile was made, no report written.
+    assert!(
+        browser_pids(&tmp.path().to_string_lossy()).is_empty(),
+        "no browser started"
+    );
+    assert!(
+        files_under(tmp.path()).is_empty(),
+        "{:?}",
+        files_under(tmp.path())
+    );
+}

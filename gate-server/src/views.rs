@@ -5,7 +5,6 @@
 
 use gate_runner::result::RunResult;
 use gate_wire as wire;
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use crate::events::Event;
 use crate::model::{CommitState, JobState, RunState, SourceFile};
@@ -24,19 +23,9 @@ pub fn rfc3339(ms: i64) -> String {
         .unwrap_or_default()
 }
 
-/// Bytes kept as they are in a URL path: the unreserved set and `/`.
-const PATH: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~')
-    .remove(b'/');
-
 /// Text as a URL path or query value: everything outside the unreserved set and `/`
-/// percent-encoded (as the runner's HTML report links artifacts).
-pub fn encode_path(path: &str) -> String {
-    utf8_percent_encode(path, PATH).to_string()
-}
+/// percent-encoded, exactly as the runner's HTML report links artifacts.
+pub use gate_runner::report::url_path as encode_path;
 
 pub fn run_state(state: RunState) -> wire::RunState {
     match state {

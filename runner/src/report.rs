@@ -13,8 +13,10 @@ pub mod html;
 pub mod json;
 pub mod junit;
 mod text;
+mod url;
 mod verdict;
 
+pub use url::url_path;
 pub use verdict::Verdict;
 
 #[cfg(test)]

@@ -34,7 +34,10 @@ impl FromStr for CdpEndpoint {
             None => (s, None),
         };
         let parsed = reqwest::Url::parse(url).map_err(|e| format!("`{url}` is not a URL: {e}"))?;
-        if !matches!(parsed.scheme(), "http" | "https" | "ws" | "wss") {
+        if !matches!(parsed.scheme(), "http" | "https" | "ws" | "wss")
+            || parsed.host().is_none()
+            || !url.contains("://")
+        {
             return Err(format!(
                 "`{url}`: use an http://host:port DevTools endpoint or a ws:// WebSocket URL"
             ));

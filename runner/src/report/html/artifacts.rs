@@ -43,16 +43,10 @@ fn contained(rel: &str) -> Option<PathBuf> {
 /// artifacts directory.
 pub(super) fn href(rel: &str) -> Option<String> {
     contained(rel)?;
-    let mut url = format!("{DIR}/");
-    for byte in rel.trim_start_matches("./").bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
-                url.push(char::from(byte));
-            }
-            _ => url.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    Some(url)
+    Some(format!(
+        "{DIR}/{}",
+        crate::report::url_path(rel.trim_start_matches("./"))
+    ))
 }
 
 /// Copies the referenced artifacts from `result.artifacts_dir` to `dest`, keeping their relative
