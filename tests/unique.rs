@@ -1,6 +1,6 @@
 //! `{{unique}}` differs for every attempt of every scenario: sign-ups with
-//! `buyer-{{unique}}@example.com` on one worker, and a retry of one, each get an address of their
-//! own. The demo shop refuses an address that already has an account, so a repeated value fails
+//! `buyer-{{unique}}@example.com` on one worker, on two agents of one server running two runs at
+//! once, and a retry of one, each get an address of their own. The demo shop refuses an address that already has an account, so a repeated value fails
 //! the scenario that repeats it.
 
 #![allow(
@@ -10,6 +10,7 @@
 
 mod common;
 
+use common::server::{Agent, READ_TOKEN, Server, ServerSpec, sha, submit, wait};
 use common::*;
 
 /// A customer signing up through the form, as QA writes it.
@@ -36,13 +37,11 @@ expect = { url = "/account" }
 expect = { selector = "h1", text = "Welcome, {{email}}" }
 "#;
 
-#[test]
-fn sign_ups_on_one_worker_each_get_their_own_address() {
-    let shop = Shop::start(&[]);
-    let tmp = tempfile::tempdir().unwrap();
-    let suite = tmp.path().join("suite");
+/// `n` sign-up scenarios in `dir/suite`; their names.
+fn sign_up_suite(dir: &std::path::Path, n: usize) -> (std::path::PathBuf, Vec<String>) {
+    let suite = dir.join("suite");
     std::fs::create_dir(&suite).unwrap();
-    let names: Vec<String> = (1..=4).map(|n| format!("sign-up-{n}")).collect();
+    let names: Vec<String> = (1..=n).map(|n| format!("sign-up-{n}")).collect();
     for name in &names {
         std::fs::write(
             suite.join(format!("{name}.toml")),
@@ -50,6 +49,56 @@ fn sign_ups_on_one_worker_each_get_their_own_address() {
         )
         .unwrap();
     }
+    (suite, names)
+}
+
+#[test]
+fn sign_ups_on_two_agents_in_two_concurrent_runs_each_get_their_own_address() {
+    let shop = Shop::start(&[]);
+    let tmp = tempfile::tempdir().unwrap();
+    let (suite, names) = sign_up_suite(tmp.path(), 4);
+    let spec = ServerSpec {
+        workers: 0,
+        scenarios: suite,
+        ..ServerSpec::sqlite(tmp.path())
+    };
+    let server = Server::start(tmp.path(), &spec);
+    let commits = [sha("unique one"), sha("unique two")];
+    for commit in &commits {
+        let (code, out) = submit(&server, commit, &shop.base_url, &[]);
+        assert_eq!(code, Some(0), "{out}");
+    }
+    let _agents = [
+        Agent::start(&server, tmp.path(), "a1", 1),
+        Agent::start(&server, tmp.path(), "a2", 1),
+    ];
+    let mut runners = Vec::new();
+    for commit in &commits {
+        let (code, out) = wait(&server, commit, "3m");
+        assert_eq!(code, Some(0), "every sign-up of {commit} passed: {out}");
+        let (_, status) = server.get(&format!("/api/v1/commits/{commit}/status"), READ_TOKEN);
+        let run = status["runs"][0]["id"].as_str().unwrap().to_string();
+        let (_, view) = server.get(&format!("/api/v1/runs/{run}"), READ_TOKEN);
+        let jobs = view["jobs"].as_array().unwrap();
+        assert_eq!(jobs.len(), names.len(), "{view:#}");
+        runners.extend(jobs.iter().map(|j| j["runner"].as_str().unwrap().to_string()));
+    }
+    for agent in ["agent:a1", "agent:a2"] {
+        assert!(runners.iter().any(|r| r == agent), "{agent} ran some: {runners:?}");
+    }
+    let sign_ups = shop
+        .requests()
+        .iter()
+        .filter(|r| r.as_str() == "POST /signup")
+        .count();
+    assert_eq!(sign_ups, 2 * names.len(), "one sign-up each: {:?}", shop.requests());
+}
+
+#[test]
+fn sign_ups_on_one_worker_each_get_their_own_address() {
+    let shop = Shop::start(&[]);
+    let tmp = tempfile::tempdir().unwrap();
+    let (suite, names) = sign_up_suite(tmp.path(), 4);
     let json = tmp.path().join("result.json");
     let output = gate(tmp.path())
         .args(["run", "--base-url", &shop.base_url, "--workers", "1"])
