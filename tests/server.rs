@@ -75,12 +75,12 @@ fn submit_and_wait_with_sqlite() {
 
 #[test]
 fn submit_and_wait_with_postgres() {
-    let Some(url) = postgres_database("e2e") else {
+    let Some(database) = postgres_database("e2e") else {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
     let spec = ServerSpec {
-        database_url: url,
+        database_url: database.url.clone(),
         ..ServerSpec::sqlite(tmp.path())
     };
     let server = Server::start(tmp.path(), &spec);

@@ -81,17 +81,28 @@ fn sign_ups_on_two_agents_in_two_concurrent_runs_each_get_their_own_address() {
         let (_, view) = server.get(&format!("/api/v1/runs/{run}"), READ_TOKEN);
         let jobs = view["jobs"].as_array().unwrap();
         assert_eq!(jobs.len(), names.len(), "{view:#}");
-        runners.extend(jobs.iter().map(|j| j["runner"].as_str().unwrap().to_string()));
+        runners.extend(
+            jobs.iter()
+                .map(|j| j["runner"].as_str().unwrap().to_string()),
+        );
     }
     for agent in ["agent:a1", "agent:a2"] {
-        assert!(runners.iter().any(|r| r == agent), "{agent} ran some: {runners:?}");
+        assert!(
+            runners.iter().any(|r| r == agent),
+            "{agent} ran some: {runners:?}"
+        );
     }
     let sign_ups = shop
         .requests()
         .iter()
         .filter(|r| r.as_str() == "POST /signup")
         .count();
-    assert_eq!(sign_ups, 2 * names.len(), "one sign-up each: {:?}", shop.requests());
+    assert_eq!(
+        sign_ups,
+        2 * names.len(),
+        "one sign-up each: {:?}",
+        shop.requests()
+    );
 }
 
 #[test]

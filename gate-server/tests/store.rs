@@ -38,8 +38,31 @@ struct Db {
     store: Store,
     /// The SQLite file's directory, removed at the end.
     _dir: Option<tempfile::TempDir>,
-    /// PostgreSQL: the server's URL and the test's database, dropped at the end.
-    postgres: Option<(String, String)>,
+    /// PostgreSQL: the test's database, dropped after the store (fields drop in order), pass
+    /// or fail.
+    postgres: Option<PgDatabase>,
+}
+
+/// A database of the test server, dropped (with `psql`, so also while a failed test unwinds)
+/// when this value is.
+struct PgDatabase {
+    admin: String,
+    name: String,
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        // Not `WITH (FORCE)`: that needs rights over any autovacuum worker visiting the
+        // database. A plain drop waits a few seconds for sessions to end.
+        let dropped = std::process::Command::new("psql")
+            .arg(&self.admin)
+            .args(["-q", "-c"])
+            .arg(format!("DROP DATABASE IF EXISTS {}", self.name))
+            .output();
+        if !dropped.is_ok_and(|o| o.status.success()) {
+            eprintln!("warning: could not drop the test database {}", self.name);
+        }
+    }
 }
 
 impl Db {
@@ -90,12 +113,11 @@ impl Db {
             url,
             store,
             _dir: None,
-            postgres: Some((admin, name)),
+            postgres: Some(PgDatabase { admin, name }),
         })
     }
 
-    /// Closes the store and drops a PostgreSQL test database (a failed test leaves it behind
-    /// for inspection).
+    /// Closes the store, then drops a PostgreSQL test database.
     async fn finish(self) {
         let Db {
             store, postgres, ..
@@ -103,14 +125,7 @@ impl Db {
         store.close().await;
         // Connections handed back while `close` waited can stay open until the pool is dropped.
         drop(store);
-        if let Some((admin, name)) = postgres {
-            // Not `WITH (FORCE)`: that needs rights over any autovacuum worker visiting the
-            // database. A plain drop waits a few seconds for sessions to end.
-            let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
-            conn.execute(format!("DROP DATABASE IF EXISTS {name}").as_str())
-                .await
-                .unwrap();
-        }
+        drop(postgres);
     }
 }
 

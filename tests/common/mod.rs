@@ -151,10 +151,12 @@ impl Drop for Shop {
 }
 
 /// A `gate` command with the environment the tests need: the secret set, a private TMPDIR so
-/// browser profiles can be found and checked, and no colour.
+/// browser profiles can be found and checked, no colour, and `tmp` as its working directory,
+/// so whatever it writes by default (reports, artifacts) stays out of the repository.
 pub fn gate(tmp: &Path) -> Command {
     let mut cmd = Command::new(gate_bin());
-    cmd.env("SHOP_PASSWORD", PASSWORD)
+    cmd.current_dir(tmp)
+        .env("SHOP_PASSWORD", PASSWORD)
         .env("TMPDIR", tmp)
         .env("NO_COLOR", "1")
         .env_remove("GATE_BASE_URL")

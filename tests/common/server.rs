@@ -71,6 +71,7 @@ impl Server {
 
     fn launch(dir: &Path, config: &Path, env: &[(&str, &str)]) -> Server {
         let mut child = Command::new(gate_bin())
+            .current_dir(dir)
             .args(["serve", "--config"])
             .arg(config)
             .envs(env.iter().copied())
@@ -211,6 +212,7 @@ pub struct Agent {
 impl Agent {
     pub fn start(server: &Server, dir: &Path, name: &str, workers: u16) -> Agent {
         let child = Command::new(gate_bin())
+            .current_dir(dir)
             .args([
                 "agent",
                 "--server",
@@ -299,8 +301,9 @@ pub fn sha(label: &str) -> String {
 
 /// A fresh PostgreSQL database for one test, from `GATE_TEST_POSTGRES_URL` (set by
 /// `scripts/test`). Without it the test is skipped with a printed reason, unless
-/// `GATE_REQUIRE_POSTGRES=1`, which makes it a failure.
-pub fn postgres_database(label: &str) -> Option<String> {
+/// `GATE_REQUIRE_POSTGRES=1`, which makes it a failure. The database is dropped when the
+/// value is, pass or fail: declare it before the server that uses it, so the server goes first.
+pub fn postgres_database(label: &str) -> Option<TestDatabase> {
     let Ok(admin) = std::env::var("GATE_TEST_POSTGRES_URL") else {
         assert!(
             std::env::var("GATE_REQUIRE_POSTGRES").is_err(),
@@ -326,5 +329,30 @@ pub fn postgres_database(label: &str) -> Option<String> {
         text(&out)
     );
     let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
-    Some(format!("{base}/{name}"))
+    Some(TestDatabase {
+        url: format!("{base}/{name}"),
+        name,
+        admin,
+    })
+}
+
+/// A PostgreSQL database made for one test; dropped with this value.
+pub struct TestDatabase {
+    pub url: String,
+    name: String,
+    admin: String,
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        // A plain drop waits a few seconds for the last sessions of a stopped server to end.
+        let dropped = Command::new("psql")
+            .arg(&self.admin)
+            .args(["-q", "-c"])
+            .arg(format!("DROP DATABASE IF EXISTS {}", self.name))
+            .output();
+        if !dropped.is_ok_and(|o| o.status.success()) {
+            eprintln!("warning: could not drop the test database {}", self.name);
+        }
+    }
 }
