@@ -12,7 +12,8 @@
 //! The typed reads, key checks, "did you mean" and diagnostics are `gate_toml`'s, shared with
 //! the scenario files; a section is a `gate_toml::Section` read key by key.
 //!
-//! - [`file`] walks the TOML document; [`tokens`], [`webhook`] and [`publish`] its sections.
+//! - [`file`] walks the TOML document; [`tokens`], [`webhook`], [`publish`] and [`services`]
+//!   its sections.
 //!   A new section is a module like [`publish`] (its keys, one read per key, the required
 //!   ones) plus a line in [`file`] and a field in [`layer`].
 //! - [`env`] reads the environment overrides.
@@ -28,6 +29,7 @@ mod paths;
 mod publish;
 mod rules;
 mod secrets;
+mod services;
 mod tokens;
 mod webhook;
 
@@ -67,6 +69,8 @@ pub struct ServerConfig {
     pub tokens: Vec<TokenConfig>,
     pub webhook: Option<WebhookConfig>,
     pub publish: Option<PublishConfig>,
+    /// What gate deploys (`[[services]]`).
+    pub services: Vec<ServiceConfig>,
     /// Largest accepted request body (bytes), except agent results.
     pub max_body: usize,
     pub request_timeout: Duration,
@@ -80,6 +84,109 @@ pub struct TokenConfig {
     /// `sha256:<hex>` of the token (`gate token` prints it).
     pub hash: String,
     pub scopes: Vec<Scope>,
+}
+
+/// A `[[services]]` entry: what gate deploys, how its traffic is split, how a version is
+/// brought up and down, and the canary policy.
+#[derive(Debug, Clone)]
+pub struct ServiceConfig {
+    pub name: String,
+    pub router: RouterConfig,
+    /// The version serving when gate first meets the service (afterwards the store knows).
+    pub stable: Option<VersionAt>,
+    pub hooks: HookConfig,
+    pub canary: CanaryConfig,
+    /// How long the router waits for the controller's heartbeat during a canary before it
+    /// moves all traffic to stable by itself.
+    pub watchdog: Duration,
+    /// Where hooks run: the configuration file's directory.
+    pub dir: PathBuf,
+}
+
+/// How a service's traffic is split between its versions.
+#[derive(Clone)]
+pub enum RouterConfig {
+    /// A `gate proxy`: its admin API and token.
+    Proxy { admin_url: String, token: String },
+    /// HAProxy's runtime API on its admin socket; the service's backend has two server slots
+    /// that stable and canary take turns in.
+    Haproxy {
+        socket: PathBuf,
+        backend: String,
+        servers: [String; 2],
+    },
+}
+
+impl std::fmt::Debug for RouterConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RouterConfig::Proxy { admin_url, .. } => f
+                .debug_struct("Proxy")
+                .field("admin_url", admin_url)
+                .field("token", &"***")
+                .finish(),
+            RouterConfig::Haproxy {
+                socket,
+                backend,
+                servers,
+            } => f
+                .debug_struct("Haproxy")
+                .field("socket", socket)
+                .field("backend", backend)
+                .field("servers", servers)
+                .finish(),
+        }
+    }
+}
+
+/// A version and where it answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionAt {
+    pub version: String,
+    pub url: String,
+}
+
+/// `[services.hooks]`: shell commands run in the configuration file's directory, with
+/// `{version}`, `{commit}` and `{service}` replaced. `up` prints the version's URL as the last
+/// line of its output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HookConfig {
+    pub up: String,
+    pub down: Option<String>,
+    /// Run after a rollback (for example to page someone or tear the bad version down).
+    pub rollback: Option<String>,
+    pub timeout: Duration,
+}
+
+/// `[services.canary]`: each key left out takes the canary policy's default.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CanaryConfig {
+    pub steps: Option<Vec<StepConfig>>,
+    /// Percentage points.
+    pub max_error_increase_pt: Option<f64>,
+    pub confidence: Option<f64>,
+    pub min_requests: Option<u64>,
+    pub interval: Option<Duration>,
+    pub max_p95_ratio: Option<f64>,
+    pub when_inconclusive: Option<FailSafe>,
+    pub inconclusive_wait: Option<Duration>,
+    /// Scenarios with this tag run against the canary during each step (default `canary`).
+    pub synthetic_tag: Option<String>,
+    pub synthetic_failures: Option<u32>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StepConfig {
+    /// Percent of traffic to the canary.
+    pub weight: u8,
+    pub hold: Option<Duration>,
+}
+
+/// What a step does when its data stays inconclusive for too long.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailSafe {
+    Rollback,
+    Hold,
 }
 
 /// `[webhook]`: GitHub deliveries signed with a shared secret.

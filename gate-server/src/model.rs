@@ -46,6 +46,24 @@ pub enum CommitState {
     Error,
 }
 
+/// Where a deployment is: pending (its version being brought up) → canary (a share of traffic,
+/// step by step) → promoted | rolled_back | aborted | failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DeployPhase {
+    Pending,
+    Canary,
+    Promoted,
+    RolledBack,
+    Aborted,
+    Failed,
+}
+
+impl DeployPhase {
+    pub fn is_final(self) -> bool {
+        !matches!(self, DeployPhase::Pending | DeployPhase::Canary)
+    }
+}
+
 /// `as_str`/`parse` over a fixed list of names: one definition for every enum here.
 macro_rules! named {
     ($name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
@@ -82,6 +100,15 @@ named!(JobState {
     Queued => "queued",
     Running => "running",
     Done => "done",
+});
+
+named!(DeployPhase {
+    Pending => "pending",
+    Canary => "canary",
+    Promoted => "promoted",
+    RolledBack => "rolled_back",
+    Aborted => "aborted",
+    Failed => "failed",
 });
 
 named!(CommitState {
@@ -133,6 +160,9 @@ mod tests {
         }
         for s in CommitState::ALL {
             assert_eq!(CommitState::parse(s.as_str()), Some(*s));
+        }
+        for s in DeployPhase::ALL {
+            assert_eq!(DeployPhase::parse(s.as_str()), Some(*s));
         }
         for o in OUTCOMES {
             assert_eq!(parse_outcome(o.as_str()), Some(o));

@@ -15,9 +15,11 @@
 //! takes the run's row before its jobs' rows, so concurrent writers cannot deadlock.
 
 mod artifacts;
+mod audit;
 mod changes;
 mod connect;
 mod deliveries;
+mod deploys;
 mod lease;
 mod lifecycle;
 mod outbox;
@@ -28,7 +30,12 @@ mod runs;
 mod submit;
 mod verdict;
 
+pub use audit::AuditFilter;
 pub use changes::CommitChange;
+pub use deploys::{
+    DeploymentChange, DeploymentRecord, LogKind, LogLine, NewDeployment, Refused, ServedPeriod,
+    ServingVersion,
+};
 use gate_runner::result::ScenarioResult;
 pub use verdict::{FailureText, VerdictJob, VerdictRun};
 
@@ -161,6 +168,8 @@ pub struct Store {
     /// Plain reads (`runs`, `verdict`): SQLite files get read-only connections of their own;
     /// elsewhere this is `pool`.
     reads: sqlx::AnyPool,
+    /// PostgreSQL (several servers may share it) rather than SQLite.
+    postgres: bool,
 }
 
 /// Unix milliseconds now.

@@ -142,6 +142,43 @@ fn integer_in(
     parsed
 }
 
+/// A number (integer or float) in `range`: "`confidence` must be between 0.5 and 0.9999".
+pub fn number(
+    sink: &mut Sink<'_>,
+    what: &str,
+    value: &Value<'_>,
+    range: RangeInclusive<f64>,
+) -> Option<f64> {
+    let parsed = match value.get_ref() {
+        DeValue::Float(f) => f.as_str().parse::<f64>().ok(),
+        DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix())
+            .ok()
+            .map(|n| n as f64),
+        other => {
+            let help = match other {
+                DeValue::String(s) if s.trim().parse::<f64>().is_ok() => {
+                    format!("write the number without quotes: {}", s.trim())
+                }
+                _ => "write a number, without quotes".to_string(),
+            };
+            wrong_type(sink, what, value, "a number").help(help);
+            return None;
+        }
+    };
+    match parsed {
+        Some(n) if n.is_finite() && range.contains(&n) => Some(n),
+        _ => {
+            let (min, max) = (range.start(), range.end());
+            sink.error(
+                value.span(),
+                format!("{what} must be between {min} and {max}"),
+            )
+            .label("out of range");
+            None
+        }
+    }
+}
+
 /// A string that must be one of `valid`. `noun` names such values: "unknown mouse button
 /// `lft`", with the closest valid one or the list of them.
 pub fn one_of<'v>(

@@ -76,6 +76,15 @@ pub(super) fn resolve(layer: Layer, dir: &Path) -> ServerConfig {
         tokens: layer.tokens.unwrap_or_default(),
         webhook: layer.webhook,
         publish: layer.publish,
+        services: layer
+            .services
+            .unwrap_or_default()
+            .into_iter()
+            .map(|mut s| {
+                s.dir = dir.to_path_buf();
+                s
+            })
+            .collect(),
         max_body: layer.max_body.unwrap_or(MAX_BODY),
         request_timeout: layer.request_timeout.unwrap_or(REQUEST_TIMEOUT),
     }

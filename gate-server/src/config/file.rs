@@ -12,10 +12,10 @@ use toml::de::DeTable;
 use super::error::ConfigError;
 use super::layer::{Layer, Located};
 use super::secrets::Env;
-use super::{publish, rules, tokens, webhook};
+use super::{publish, rules, services, tokens, webhook};
 
 /// The keys allowed at the top of the file.
-const TOP_KEYS: [&str; 17] = [
+const TOP_KEYS: [&str; 18] = [
     "listen",
     "database-url",
     "public-url",
@@ -33,6 +33,7 @@ const TOP_KEYS: [&str; 17] = [
     "tokens",
     "webhook",
     "publish",
+    "services",
 ];
 
 /// What the file at `path` (with contents `text`) sets. Problems go to `errors`, in the order
@@ -89,6 +90,9 @@ fn top_level(sink: &mut Sink<'_>, env: Env<'_>, root: &DeTable<'_>) -> Layer {
         }),
         publish: top.read(sink, "publish", |sink, _, value| {
             publish::read(sink, env, value)
+        }),
+        services: top.read(sink, "services", |sink, _, value| {
+            services::read(sink, env, value)
         }),
     }
 }

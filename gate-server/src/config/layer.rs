@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::{PublishConfig, TokenConfig, WebhookConfig};
+use super::{PublishConfig, ServiceConfig, TokenConfig, WebhookConfig};
 
 /// The settings one source gives; `None` where it says nothing. Paths are as the source
 /// wrote them: the file's are made relative to its directory when the layers are resolved.
@@ -26,6 +26,7 @@ pub(super) struct Layer {
     pub tokens: Option<Vec<TokenConfig>>,
     pub webhook: Option<WebhookConfig>,
     pub publish: Option<PublishConfig>,
+    pub services: Option<Vec<ServiceConfig>>,
 }
 
 /// A value holding paths, and what relative ones are relative to.
@@ -57,6 +58,7 @@ impl Layer {
             tokens: self.tokens.or(lower.tokens),
             webhook: self.webhook.or(lower.webhook),
             publish: self.publish.or(lower.publish),
+            services: self.services.or(lower.services),
         }
     }
 }

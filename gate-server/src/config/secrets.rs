@@ -22,6 +22,11 @@ pub(super) const WEBHOOK_SECRET: SecretEnv = SecretEnv {
     purpose: "webhook secret",
 };
 
+pub(super) const PROXY_TOKEN: SecretEnv = SecretEnv {
+    example: "GATE_PROXY_TOKEN",
+    purpose: "proxy admin token",
+};
+
 pub(super) const STATUS_TOKEN: SecretEnv = SecretEnv {
     example: "GITHUB_TOKEN",
     purpose: "status API token",

@@ -59,6 +59,7 @@ impl Store {
             .connect_with(options.clone())
             .await?;
         MIGRATIONS.run(&pool).await?;
+        append_only_audit(&pool, !sqlite).await?;
         let reads = if sqlite && !in_memory(&url) {
             // WAL lets readers work beside the writer: reads get their own connections, so a
             // merge check polling a status does not queue behind a write, nor behind each other.
@@ -79,7 +80,11 @@ impl Store {
         } else {
             pool.clone()
         };
-        Ok(Store { pool, reads })
+        Ok(Store {
+            pool,
+            reads,
+            postgres: !sqlite,
+        })
     }
 
     /// Is the database reachable (for `/readyz`)?
@@ -94,6 +99,43 @@ impl Store {
         self.reads.close().await;
         self.pool.close().await;
     }
+}
+
+/// Triggers that refuse UPDATE and DELETE on the audit log, so only someone who drops them
+/// first can change an entry (and `gate audit verify` then finds the change).
+async fn append_only_audit(pool: &sqlx::AnyPool, postgres: bool) -> Result<(), StoreError> {
+    if postgres {
+        let mut tx = pool.begin().await?;
+        // Several servers starting at once take turns (CREATE OR REPLACE is not atomic).
+        sqlx::query("SELECT pg_advisory_xact_lock(7401)")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "CREATE OR REPLACE FUNCTION gate_audit_append_only() RETURNS trigger \
+             LANGUAGE plpgsql AS $$ BEGIN \
+             RAISE EXCEPTION 'the audit log is append-only: % is refused', TG_OP; END $$",
+        )
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "CREATE OR REPLACE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE \
+             ON audit_log FOR EACH ROW EXECUTE FUNCTION gate_audit_append_only()",
+        )
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+    } else {
+        for op in ["UPDATE", "DELETE"] {
+            sqlx::query(&format!(
+                "CREATE TRIGGER IF NOT EXISTS audit_log_no_{} BEFORE {op} ON audit_log \
+                 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: {op} is refused'); END",
+                op.to_lowercase()
+            ))
+            .execute(pool)
+            .await?;
+        }
+    }
+    Ok(())
 }
 
 /// An SQLite database that lives in one connection's memory: other connections cannot see it.
