@@ -238,9 +238,13 @@ pub struct DemoShopArgs {
     /// Address to bind.
     #[arg(long, default_value = "127.0.0.1")]
     pub host: std::net::IpAddr,
-    /// Version label shown in the footer and /api/health.
-    #[arg(long, default_value = "v1", value_parser = ["v1", "v2"])]
+    /// Version label shown in the footer, /api/health and the X-Shop-Version header.
+    #[arg(long, default_value = "v1")]
     pub version: String,
+    /// The share of orders (0 to 1) that fail with a 500, at random: a slightly broken
+    /// version for a canary to catch.
+    #[arg(long, default_value_t = 0.0, value_parser = parse_share, value_name = "SHARE")]
+    pub fail_rate: f64,
     /// A fault to switch on (repeatable): checkout-500, slow-products, late-element.
     #[arg(long, value_name = "FAULT")]
     pub fault: Vec<demo_shop::Fault>,
@@ -299,5 +303,23 @@ mod tests {
         );
         assert!(super::parse_var("novalue").is_err());
         assert!(super::parse_var("1a=x").is_err());
+    }
+}
+
+/// A share from 0 to 1 (`0.05`, or `5%`).
+fn parse_share(s: &str) -> Result<f64, String> {
+    let (text, scale) = match s.strip_suffix('%') {
+        Some(p) => (p, 100.0),
+        None => (s, 1.0),
+    };
+    let share = text
+        .trim()
+        .parse::<f64>()
+        .map_err(|_| format!("`{s}` is not a number: write 0.05 or 5%"))?
+        / scale;
+    if (0.0..=1.0).contains(&share) {
+        Ok(share)
+    } else {
+        Err(format!("`{s}` is not between 0 and 1 (0% and 100%)"))
     }
 }

@@ -119,6 +119,7 @@ pub async fn demo_shop(args: DemoShopArgs) -> u8 {
         slow: args.slow,
         late: args.late,
         log_requests: args.log_requests,
+        fail_rate: args.fail_rate,
     };
     println!("demo shop listening on http://{addr}");
     let shutdown = async {

@@ -156,7 +156,10 @@ mod tests {
         entries.swap(1, 3);
         let err = verify(&entries).unwrap_err();
         assert_eq!(err.seq, 2);
-        assert!(err.problem.contains("out of order") || err.problem.contains("missing"), "{err}");
+        assert!(
+            err.problem.contains("out of order") || err.problem.contains("missing"),
+            "{err}"
+        );
         // Renumbering the swapped entries does not help: the links no longer follow.
         let mut entries = chain(5);
         entries.swap(1, 3);

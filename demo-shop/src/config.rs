@@ -6,7 +6,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 /// How a demo shop instance behaves.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ShopConfig {
     /// Shown in every page footer (`#version`) and in `/api/health`, e.g. `"v1"` or `"v2"`.
     pub version: String,
@@ -20,6 +20,9 @@ pub struct ShopConfig {
     pub late: Duration,
     /// Print `request METHOD PATH` to stdout at the start of every request.
     pub log_requests: bool,
+    /// The share of orders (0 to 1) that fail with a 500, chosen at random: a version that is
+    /// a little broken, for canaries to catch. 0 by default.
+    pub fail_rate: f64,
 }
 
 impl ShopConfig {
@@ -38,6 +41,7 @@ impl Default for ShopConfig {
             slow: Duration::from_secs(3),
             late: Duration::from_secs(10),
             log_requests: false,
+            fail_rate: 0.0,
         }
     }
 }

@@ -16,6 +16,8 @@ use crate::visitor::Visitor;
 /// The shop as a router, with fresh in-memory state.
 pub fn app(config: ShopConfig) -> Router {
     let log_requests = config.log_requests;
+    let version = axum::http::HeaderValue::from_str(&config.version)
+        .unwrap_or(axum::http::HeaderValue::from_static("unknown"));
     let router = Router::new()
         .route("/", get(pages::home::show))
         .route("/login", get(pages::login::form).post(pages::login::submit))
@@ -48,7 +50,15 @@ pub fn app(config: ShopConfig) -> Router {
         .route("/api/orders/{id}", get(api::orders::show))
         .route("/api/admin/logout-all", post(api::admin::logout_all))
         .fallback(not_found)
-        .with_state(Shop::new(config));
+        .with_state(Shop::new(config))
+        // Which version answered, whatever router is in front (canary tests count by it).
+        .layer(middleware::map_response(move |mut response: Response| {
+            let version = version.clone();
+            async move {
+                response.headers_mut().insert("x-shop-version", version);
+                response
+            }
+        }));
     if log_requests {
         // Outermost, so the line is printed before any extractor or handler runs.
         router.layer(middleware::from_fn(request_log::print_request))

@@ -18,6 +18,12 @@ pub struct Shop {
 }
 
 impl Shop {
+    /// Whether this order fails on purpose: the `checkout-500` fault, or the `fail_rate` draw.
+    pub fn fails_order(&self) -> bool {
+        self.config.has(crate::config::Fault::Checkout500)
+            || (self.config.fail_rate > 0.0 && rand::random::<f64>() < self.config.fail_rate)
+    }
+
     pub fn new(config: ShopConfig) -> SharedShop {
         Arc::new(Self {
             config,

@@ -1,6 +1,7 @@
 //! `GET /api/orders`, `POST /api/orders` and `GET /api/orders/{id}`: the signed-in user's
 //! orders. Placing one validates exactly like the checkout form; calling the API counts as
-//! accepting the terms. [`Fault::Checkout500`] makes placing fail.
+//! accepting the terms. [`Fault::Checkout500`] makes placing fail, and `fail_rate` a share of
+//! placings.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -12,6 +13,7 @@ use super::json::JsonBody;
 use super::user::ApiUser;
 use super::wire::OrderBody;
 use crate::checkout::{CheckoutInput, validate};
+#[cfg(doc)]
 use crate::config::Fault;
 use crate::shop::SharedShop;
 use crate::store::PlaceOrderError;
@@ -58,8 +60,8 @@ pub async fn create(
     if cart_empty {
         return Err(ApiError::unprocessable("cart is empty"));
     }
-    if shop.config.has(Fault::Checkout500) {
-        tracing::warn!(fault = %Fault::Checkout500, "failing the order on purpose");
+    if shop.fails_order() {
+        tracing::warn!("failing the order on purpose (checkout-500 or fail-rate)");
         return Err(ApiError::Internal);
     }
     let placed = shop.store().place_order(&user.token, valid);

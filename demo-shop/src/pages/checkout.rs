@@ -1,7 +1,8 @@
 //! `GET /checkout` and `POST /checkout`: the shipping and payment form, its validation, and
 //! placing the order. The form is CSRF-protected like the login form. A rejected form comes back
 //! with one alert per problem and the shopper's entries kept, except the card number, which the
-//! shop never sends back. [`Fault::Checkout500`] makes placing the order fail.
+//! shop never sends back. [`Fault::Checkout500`] makes placing the order fail, and `fail_rate` a
+//! share of placings.
 
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, State};
@@ -13,6 +14,7 @@ use serde::Deserialize;
 use super::error::{PageError, PageErrorKind, signed_in};
 use super::layout::{Chrome, respond};
 use crate::checkout::{COUNTRIES, CheckoutInput, Problem, validate};
+#[cfg(doc)]
 use crate::config::Fault;
 use crate::csrf;
 use crate::money::Money;
@@ -125,8 +127,8 @@ pub async fn submit(
         Ok(valid) => valid,
         Err(problems) => return Ok(reject(StatusCode::UNPROCESSABLE_ENTITY, &problems)),
     };
-    if shop.config.has(Fault::Checkout500) {
-        tracing::warn!(fault = %Fault::Checkout500, "failing the order on purpose");
+    if shop.fails_order() {
+        tracing::warn!("failing the order on purpose (checkout-500 or fail-rate)");
         return Err(PageError::new(&chrome, PageErrorKind::Internal));
     }
 

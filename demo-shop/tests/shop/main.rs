@@ -7,6 +7,7 @@ mod browser;
 mod api;
 mod cart;
 mod checkout;
+mod fail_rate;
 mod faults;
 mod login;
 mod pages;

@@ -348,10 +348,14 @@ pub(super) fn hook_command(s: &str) -> Result<String, Invalid> {
     }
     let mut rest = s;
     while let Some(open) = rest.find('{') {
-        let Some(close) = rest[open..].find('}') else { break };
+        let Some(close) = rest[open..].find('}') else {
+            break;
+        };
         let placeholder = &rest[open + 1..open + close];
         if !["version", "commit", "service"].contains(&placeholder)
-            && placeholder.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && placeholder
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_')
         {
             return Err(Invalid::new(
                 format!("names an unknown placeholder `{{{placeholder}}}`"),

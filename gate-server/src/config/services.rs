@@ -12,10 +12,19 @@ use toml::de::DeValue;
 
 use super::rules;
 use super::secrets::{Env, PROXY_TOKEN};
-use super::{CanaryConfig, FailSafe, HookConfig, RouterConfig, ServiceConfig, StepConfig, VersionAt};
+use super::{
+    CanaryConfig, FailSafe, HookConfig, RouterConfig, ServiceConfig, StepConfig, VersionAt,
+};
 
 const KEYS: [&str; 6] = ["name", "router", "stable", "hooks", "canary", "watchdog"];
-const ROUTER_KEYS: [&str; 6] = ["kind", "admin-url", "token-env", "socket", "backend", "servers"];
+const ROUTER_KEYS: [&str; 6] = [
+    "kind",
+    "admin-url",
+    "token-env",
+    "socket",
+    "backend",
+    "servers",
+];
 const STABLE_KEYS: [&str; 2] = ["version", "url"];
 const HOOK_KEYS: [&str; 4] = ["up", "down", "rollback", "timeout"];
 const CANARY_KEYS: [&str; 10] = [
@@ -30,7 +39,8 @@ const CANARY_KEYS: [&str; 10] = [
     "synthetic-tag",
     "synthetic-failures",
 ];
-const HELP: &str = "a service needs a name, a router and an up hook: see the commented example `gate init` writes";
+const HELP: &str =
+    "a service needs a name, a router and an up hook: see the commented example `gate init` writes";
 
 /// The router's watchdog timeout when the service names none.
 pub(super) const WATCHDOG: Duration = Duration::from_secs(10);
@@ -73,9 +83,12 @@ fn service(
     let name = s.read(sink, "name", |sink, what, value| {
         let name = read::checked(sink, what, value, rules::service_name)?;
         if earlier.iter().any(|e| e.name == name) {
-            sink.error(value.span(), format!("service `{name}` is configured twice"))
-                .label("duplicate name")
-                .help("each service is one [[services]] entry");
+            sink.error(
+                value.span(),
+                format!("service `{name}` is configured twice"),
+            )
+            .label("duplicate name")
+            .help("each service is one [[services]] entry");
             return None;
         }
         Some(name)
@@ -108,12 +121,8 @@ fn router(sink: &mut Sink<'_>, env: Env<'_>, value: &Value<'_>) -> Option<Router
     let token = s.read(sink, "token-env", |sink, what, value| {
         PROXY_TOKEN.read(sink, env, what, value)
     });
-    let socket = s
-        .read(sink, "socket", read::non_empty)
-        .map(PathBuf::from);
-    let backend = s
-        .read(sink, "backend", read::non_empty)
-        .map(str::to_string);
+    let socket = s.read(sink, "socket", read::non_empty).map(PathBuf::from);
+    let backend = s.read(sink, "backend", read::non_empty).map(str::to_string);
     let servers = s.read(sink, "servers", |sink, what, value| {
         let names = read::list(sink, what, value, |s| Ok(s.to_string()))?;
         match <[String; 2]>::try_from(names) {
@@ -158,7 +167,11 @@ fn router(sink: &mut Sink<'_>, env: Env<'_>, value: &Value<'_>) -> Option<Router
             })
         }
         _ => {
-            s.require(sink, &["kind"], "kind = \"proxy\" (gate proxy) or \"haproxy\"");
+            s.require(
+                sink,
+                &["kind"],
+                "kind = \"proxy\" (gate proxy) or \"haproxy\"",
+            );
             None
         }
     }
@@ -223,12 +236,21 @@ fn canary(sink: &mut Sink<'_>, value: &Value<'_>) -> Option<CanaryConfig> {
     let max_p95_ratio = s.read(sink, "max-p95-ratio", |sink, what, value| {
         read::number(sink, what, value, 1.0..=100.0)
     });
-    let when_inconclusive = s.read(sink, "when-inconclusive", |sink, what, value| {
-        match read::one_of(sink, what, "fail-safe", value, &["rollback", "hold"])? {
-            "hold" => Some(FailSafe::Hold),
-            _ => Some(FailSafe::Rollback),
-        }
-    });
+    let when_inconclusive =
+        s.read(
+            sink,
+            "when-inconclusive",
+            |sink, what, value| match read::one_of(
+                sink,
+                what,
+                "fail-safe",
+                value,
+                &["rollback", "hold"],
+            )? {
+                "hold" => Some(FailSafe::Hold),
+                _ => Some(FailSafe::Rollback),
+            },
+        );
     let inconclusive_wait = s.read(sink, "inconclusive-wait", duration);
     let synthetic_tag = s
         .read(sink, "synthetic-tag", read::string)
@@ -266,8 +288,17 @@ fn steps(sink: &mut Sink<'_>, what: &str, value: &Value<'_>) -> Option<Vec<StepC
             read::integer(sink, what, value, 1..=100).map(|n| n as u8)
         });
         let hold = s.read(sink, "for", duration);
-        s.require(sink, &["weight"], "each step is { weight = 5, for = \"10m\" }");
-        match s.finish(|| Some(StepConfig { weight: weight?, hold })) {
+        s.require(
+            sink,
+            &["weight"],
+            "each step is { weight = 5, for = \"10m\" }",
+        );
+        match s.finish(|| {
+            Some(StepConfig {
+                weight: weight?,
+                hold,
+            })
+        }) {
             Some(step) => {
                 if let Some(last) = steps.last().map(|l: &StepConfig| l.weight)
                     && step.weight <= last
@@ -286,9 +317,12 @@ fn steps(sink: &mut Sink<'_>, what: &str, value: &Value<'_>) -> Option<Vec<StepC
         }
     }
     if complete && steps.last().is_none_or(|s| s.weight != 100) {
-        sink.error(value.span(), format!("{what} must end with {{ weight = 100 }}"))
-            .label("no final step")
-            .help("the last step puts the new version on all traffic: it is the promotion");
+        sink.error(
+            value.span(),
+            format!("{what} must end with {{ weight = 100 }}"),
+        )
+        .label("no final step")
+        .help("the last step puts the new version on all traffic: it is the promotion");
         return None;
     }
     complete.then_some(steps)

@@ -362,7 +362,11 @@ impl Store {
 
     /// Claims the deployments in progress that no live server drives (or that `owner` drives
     /// already) until `until` (unix ms); their ids.
-    pub async fn claim_deployments(&self, owner: &str, until: i64) -> Result<Vec<String>, StoreError> {
+    pub async fn claim_deployments(
+        &self,
+        owner: &str,
+        until: i64,
+    ) -> Result<Vec<String>, StoreError> {
         retrying("claim deployments", || async move {
             let rows: Vec<(String,)> = sqlx::query_as(
                 "UPDATE deployments SET controller = $1, controller_expires_at = $2 \
