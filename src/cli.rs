@@ -286,6 +286,24 @@ fn parse_var(s: &str) -> Result<(String, String), String> {
     Ok((name.to_string(), value.to_string()))
 }
 
+/// A share from 0 to 1 (`0.05`, or `5%`).
+fn parse_share(s: &str) -> Result<f64, String> {
+    let (text, scale) = match s.strip_suffix('%') {
+        Some(p) => (p, 100.0),
+        None => (s, 1.0),
+    };
+    let share = text
+        .trim()
+        .parse::<f64>()
+        .map_err(|_| format!("`{s}` is not a number: write 0.05 or 5%"))?
+        / scale;
+    if (0.0..=1.0).contains(&share) {
+        Ok(share)
+    } else {
+        Err(format!("`{s}` is not between 0 and 1 (0% and 100%)"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use clap::CommandFactory;
@@ -303,23 +321,5 @@ mod tests {
         );
         assert!(super::parse_var("novalue").is_err());
         assert!(super::parse_var("1a=x").is_err());
-    }
-}
-
-/// A share from 0 to 1 (`0.05`, or `5%`).
-fn parse_share(s: &str) -> Result<f64, String> {
-    let (text, scale) = match s.strip_suffix('%') {
-        Some(p) => (p, 100.0),
-        None => (s, 1.0),
-    };
-    let share = text
-        .trim()
-        .parse::<f64>()
-        .map_err(|_| format!("`{s}` is not a number: write 0.05 or 5%"))?
-        / scale;
-    if (0.0..=1.0).contains(&share) {
-        Ok(share)
-    } else {
-        Err(format!("`{s}` is not between 0 and 1 (0% and 100%)"))
     }
 }

@@ -49,10 +49,9 @@ pub struct Broken {
 
 /// Checks entries given in stored order.
 pub fn verify<'a>(entries: impl IntoIterator<Item = &'a Entry>) -> Result<Verified, Broken> {
-    let mut expected_seq = 1;
     let mut prev = GENESIS.to_string();
     let mut count = 0;
-    for entry in entries {
+    for (expected_seq, entry) in (1..).zip(entries) {
         let broken = |problem: String| Broken {
             seq: expected_seq,
             problem,
@@ -85,7 +84,6 @@ pub fn verify<'a>(entries: impl IntoIterator<Item = &'a Entry>) -> Result<Verifi
             )));
         }
         prev = entry.hash.clone();
-        expected_seq += 1;
         count += 1;
     }
     Ok(Verified {
