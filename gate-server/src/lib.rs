@@ -30,6 +30,7 @@ pub mod model;
 pub mod openapi;
 pub mod pages;
 pub mod publish;
+pub mod rollout;
 pub mod serve;
 pub mod service;
 pub mod state;
