@@ -33,6 +33,17 @@ pub enum Event {
         state: CommitState,
         description: String,
     },
+    /// A deployment changed: a new phase or step, or a new decision of the analysis.
+    DeploymentChanged {
+        deployment: String,
+        service: String,
+        version: String,
+        phase: crate::deployments::DeployPhase,
+        step: Option<u32>,
+        weight: u8,
+        /// What changed, in words.
+        summary: String,
+    },
     /// The stream fell behind and skipped `missed` events: re-read what you show.
     Lagged { missed: u64 },
 }
@@ -45,6 +56,7 @@ impl Event {
             Event::ScenarioFinished { .. } => "scenario_finished",
             Event::RunFinished { .. } => "run_finished",
             Event::VerdictChanged { .. } => "verdict_changed",
+            Event::DeploymentChanged { .. } => "deployment_changed",
             Event::Lagged { .. } => "lagged",
         }
     }
@@ -77,6 +89,15 @@ mod tests {
                 commit: "c".into(),
                 state: CommitState::Success,
                 description: "d".into(),
+            },
+            Event::DeploymentChanged {
+                deployment: "d".into(),
+                service: "shop".into(),
+                version: "v2".into(),
+                phase: crate::deployments::DeployPhase::Canary,
+                step: Some(0),
+                weight: 5,
+                summary: "5% of traffic".into(),
             },
             Event::Lagged { missed: 3 },
         ];

@@ -7,11 +7,14 @@
 //! states: the server maps its own records onto these types, and the store never sees them.
 //!
 //! Layout: [`runs`] (submitting and reading runs), [`commits`] (a commit's combined verdict),
-//! [`agent`] (the lease protocol agents speak), [`events`] (the server's event stream),
-//! [`error`] (every error answer).
+//! [`agent`] (the lease protocol agents speak), [`deployments`] (canaries, promotions and
+//! rollbacks), [`audit`] (the audit log), [`events`] (the server's event stream), [`error`]
+//! (every error answer).
 
 pub mod agent;
+pub mod audit;
 pub mod commits;
+pub mod deployments;
 pub mod error;
 pub mod events;
 pub mod runs;
