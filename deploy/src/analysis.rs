@@ -54,6 +54,29 @@
 //!   `s` is then taken as 0, the canary is judged against the margin alone, and the evidence
 //!   says so (`stable_rate: None`).
 //!
+//! # What it does, simulated
+//!
+//! `tests/simulation.rs`, with the default policy: 100 requests/s in total, 5% routed to the
+//! canary (about 5 requests/s, 3,000 in the 10-minute hold), binomial errors, an observation
+//! every 5 s, 1,000 seeded canaries a case driven through [`crate::machine::advance`]. "Decided"
+//! is the time to the final phase: a rollback, or the promotion, which waits for the end of the
+//! hold; "healthy" is when the test first judged the canary healthy.
+//!
+//! | canary vs stable | rolled back | within the hold | decided, median / p90 | first healthy, median / p90 |
+//! |---|---|---|---|---|
+//! | 1% vs 1% (equally good) | 0.0% | 0.0% | promoted at 600 s | 115 s / 195 s |
+//! | 3% vs 1% (2 points worse) | 100% | 99.6% | 165 s / 320 s | (0.3% ever) |
+//! | 5% vs 0% (the demo's case) | 100% | 100% | 25 s / 40 s | never |
+//! | 0% vs 0% | 0.0% | 0.0% | promoted at 600 s | 60 s / 65 s |
+//! | 1.5% vs 1% (the limit: exactly +0.5 pt) | 0.8% by the test, 0.4% undecided | 0.8% | promoted at 600 s | 195 s / 460 s |
+//! | 0.5% vs 0% (the limit) | 0.5% | 0.5% | promoted at 600 s | 105 s / 235 s |
+//! | at 50% weight: 1.5% vs 1% (the limit) | 0.5% | 0.5% | promoted at 600 s | 30 s / 75 s |
+//! | at 50% weight: 3% vs 1% | 100% | 100% | 35 s / 65 s | (0.2% ever) |
+//!
+//! So the false-rollback rate of equally good canaries is 0 in 1,000 (the 1% bound is spent on
+//! the worst acceptable canary, where it is 0.5–0.8%), and a canary 2 points worse is caught
+//! within the hold 99.6% of the time, in under 3 minutes typically.
+//!
 //! # The latency bound
 //!
 //! When the policy sets one: canary p95 ≤ stable p95 × factor, checked only once both sides
