@@ -1,8 +1,8 @@
-//! Judging a canary against stable on the counts of one step: [`judge`] turns a policy and a
+//! Judging a canary against stable on the counts of one step: [`judge`](fn@judge) turns a policy and a
 //! [`Window`] into a [`Judgement`] with its [`Evidence`].
 //!
 //! Pure functions of their inputs: no clock, no I/O, no state between calls. The window is
-//! cumulative since the step began, so the controller may call [`judge`] at every interval.
+//! cumulative since the step began, so the controller may call [`judge`](fn@judge) at every interval.
 //!
 //! # The error test
 //!
@@ -58,7 +58,7 @@
 //!
 //! `tests/simulation.rs`, with the default policy: 100 requests/s in total, 5% routed to the
 //! canary (about 5 requests/s, 3,000 in the 10-minute hold), binomial errors, an observation
-//! every 5 s, 1,000 seeded canaries a case driven through [`crate::machine::advance`]. "Decided"
+//! every 5 s, 1,000 seeded canaries a case driven through [`advance`](fn@crate::machine::advance). "Decided"
 //! is the time to the final phase: a rollback, or the promotion, which waits for the end of the
 //! hold; "healthy" is when the test first judged the canary healthy.
 //!
@@ -83,9 +83,9 @@
 //! have `min_samples` requests ([`latency`]). A threshold, not a test: see its module.
 //!
 //! # Layout
-//! - [`window`]: the counts judged. [`likelihood`]: the binomial log-likelihood and the fit
-//!   of `s`. [`error_test`]: the test above. [`latency`]: the latency bound.
-//! - [`judgement`]: [`Judgement`] and [`Evidence`]; [`summary`]: their readable line.
+//! - [`window`]: the counts judged. `likelihood`: the binomial log-likelihood and the fit
+//!   of `s`. [`error_test`](mod@error_test): the test above. [`latency`]: the latency bound.
+//! - [`judgement`]: [`Judgement`] and [`Evidence`]; `summary`: their readable line.
 //! - [`judge`](mod@judge): the two checks combined.
 
 pub mod error_test;

@@ -10,9 +10,9 @@
 //!
 //! Layout:
 //! - [`policy`]: [`CanaryPolicy`], its defaults and its validation ([`PolicyError`]).
-//! - [`analysis`]: [`judge`] a [`Window`] of counts into a [`Judgement`] with [`Evidence`];
+//! - [`analysis`]: [`judge`](fn@judge) a [`Window`] of counts into a [`Judgement`] with [`Evidence`];
 //!   its module doc derives the sequential test and states what it guarantees.
-//! - [`machine`]: [`Deployment`], the persisted state, and [`advance`], the transition function
+//! - [`machine`]: [`Deployment`], the persisted state, and [`advance`](fn@advance), the transition function
 //!   from a state and an [`Input`] to the next state, [`Command`]s and a [`Transition`].
 
 pub mod analysis;

@@ -1,4 +1,4 @@
-//! A deployment's life: the persisted [`Deployment`] state and [`advance`], the pure function
+//! A deployment's life: the persisted [`Deployment`] state and [`advance`](fn@advance), the pure function
 //! from a state, the policy and one [`Input`] to the next state, the [`Command`]s for the
 //! controller, and the [`Transition`] for the audit.
 //!
@@ -13,7 +13,7 @@
 //!   [`SyntheticTally`]. [`command`]: [`Command`]. [`transition`]: [`Transition`] and
 //!   [`Actor`]. [`refusal`]: [`Refusal`].
 //! - [`advance`](mod@advance): the transition function and the rules of every input but
-//!   observations; [`observe`]: the rules of a canary step; [`moves`]: entering a step and
+//!   observations; `observe`: the rules of a canary step; `moves`: entering a step and
 //!   going back to stable, which those rules share.
 
 pub mod advance;

@@ -12,7 +12,8 @@ use crate::policy::CanaryPolicy;
 /// Failing when either the error test or the latency bound fails; healthy only when the error
 /// test is healthy and the latency bound, if set, was checked and held; inconclusive otherwise.
 /// Safe to call at every interval: the error test's false-rollback rate holds however often it
-/// is looked at.
+/// is looked at. The policy is expected to be valid ([`CanaryPolicy::validate`]); with one
+/// that is not, no number makes it panic.
 pub fn judge(policy: &CanaryPolicy, window: &Window) -> Judgement {
     let errors = error_test(policy, window);
     let latency = policy.latency.map(|bound| latency_check(&bound, window));

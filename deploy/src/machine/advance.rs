@@ -3,7 +3,7 @@
 //! sense in the phase.
 //!
 //! This file holds the rules of every input but observations, which are in
-//! [`observe`](super::observe).
+//! `observe`.
 
 use serde::{Deserialize, Serialize};
 
