@@ -42,7 +42,7 @@
 //! The shape of the decision:
 //! - A handful of errors cannot roll back: each error raises Λ by at most
 //!   `ln((s + δ₁)/(s + δ))`, which is ln 3 with the defaults at `s = 0` (ln 1.67 at
-//!   `s = 1%`), so at least 5 errors (9 at `s = 1%`) are needed even with no clean request
+//!   `s = 1%`), so at least 5 errors (10 at `s = 1%`) are needed even with no clean request
 //!   between them, and more with any.
 //! - A broken canary rolls back fast: 5% errors against a stable that never fails reaches
 //!   ln 100 after about 100 canary requests (20 s at 5 requests/s).

@@ -11,7 +11,9 @@
 //! Layout:
 //! - [`policy`]: [`CanaryPolicy`], its defaults and its validation ([`PolicyError`]).
 //! - [`analysis`]: [`judge`](fn@judge) a [`Window`] of counts into a [`Judgement`] with [`Evidence`];
-//!   its module doc derives the sequential test and states what it guarantees.
+//!   its module doc derives the sequential test, states what it guarantees and gives the
+//!   figures of the simulations in `tests/simulation.rs` (false rollbacks, detection, time to
+//!   decide).
 //! - [`machine`]: [`Deployment`], the persisted state, and [`advance`](fn@advance), the transition function
 //!   from a state and an [`Input`] to the next state, [`Command`]s and a [`Transition`].
 

@@ -141,7 +141,7 @@ mod tests {
     fn a_handful_of_errors_cannot_roll_back() {
         // Each error multiplies the ratio by at most (s + 1.5 pt)/(s + 0.5 pt) ≤ 3, and
         // 3⁴ < 100: four errors cannot reach ln(1/α) = ln 100 even with no clean request
-        // between them. Against a stable failing 1% it takes at least nine
+        // between them. Against a stable failing 1% it takes at least ten
         // (ln 100 / ln(2.5/1.5) = 9.02).
         for stable in [(10_000, 0), (10_000, 100), (0, 0)] {
             let t = test((4, 4), stable);

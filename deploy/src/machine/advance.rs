@@ -41,9 +41,8 @@ pub fn advance(
         phase: state.phase,
         reason: reason.to_owned(),
     };
-    if let Phase::Canary { step, .. } = state.phase
-        && step + 1 >= policy.steps.len()
-    {
+    let judged_steps = policy.steps.len().saturating_sub(1);
+    if matches!(state.phase, Phase::Canary { step, .. } if step >= judged_steps) {
         return Err(refuse(
             "the policy has no such step to judge: pass the policy the deployment started with",
         ));

@@ -320,4 +320,33 @@ mod tests {
             )]
         );
     }
+
+    #[test]
+    fn policies_and_problems_round_trip_through_json() {
+        let policy = CanaryPolicy {
+            latency: Some(LatencyBound {
+                factor: 1.5,
+                min_samples: 200,
+            }),
+            ..CanaryPolicy::default()
+        };
+        let text = serde_json::to_string(&policy).expect("serialises");
+        assert_eq!(
+            serde_json::from_str::<CanaryPolicy>(&text).expect("deserialises"),
+            policy
+        );
+        let problem = PolicyError {
+            field: Field::StepWeight(1),
+            message: "weights must rise".into(),
+        };
+        let text = serde_json::to_string(&problem).expect("serialises");
+        assert_eq!(
+            text,
+            r#"{"field":{"field":"step_weight","index":1},"message":"weights must rise"}"#
+        );
+        assert_eq!(
+            serde_json::from_str::<PolicyError>(&text).expect("deserialises"),
+            problem
+        );
+    }
 }
