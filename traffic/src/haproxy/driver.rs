@@ -97,6 +97,15 @@ impl HaproxyRouter {
 
         let backend = &self.config.backend;
         let answer = socket.command(&format!("show stat {backend} 4 -1")).await?;
+        if answer.starts_with("No such proxy") {
+            return Err(socket.error(
+                RouterErrorKind::Refused,
+                format!(
+                    "HAProxy has no backend `{backend}`: check the backend name in gate's config \
+                     against HAProxy's"
+                ),
+            ));
+        }
         let servers = stat::servers(&answer, backend)
             .map_err(|e| socket.error(RouterErrorKind::BadAnswer, e))?;
         let find = |slot: &str| {

@@ -37,6 +37,9 @@ pub struct HaproxyService {
     pub slots: [String; 2],
     /// The version HAProxy serves when it starts, in the first slot.
     pub stable: Backend,
+    /// How long HAProxy tries to connect to a version; also its pause before each of its 3
+    /// retries of a failed connection (at most 1 s), which a user of a dead version waits out
+    /// before the 503.
     pub connect_timeout: Duration,
     /// How long a client or a version may stay silent mid-request.
     pub idle_timeout: Duration,
