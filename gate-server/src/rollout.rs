@@ -4,4 +4,9 @@
 //! [`gate_deploy`]. Use cases (deploy, promote, abort, rollback) are the service's
 //! ([`crate::service`]); this module is the machinery they and the controller share.
 
+pub mod controller;
+pub mod execute;
 pub mod hooks;
+pub mod policy;
+pub mod progress;
+pub mod routers;
