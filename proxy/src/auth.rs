@@ -16,7 +16,9 @@ pub async fn require_token(State(token): State<Arc<str>>, req: Request, next: Ne
         .headers()
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token);
     match presented {
         Some(p) if matches(p.trim(), &token) => next.run(req).await,
         _ => AdminError::Unauthorized.into_response(),
