@@ -114,3 +114,9 @@ pub use config::{DEFAULT_COOKIE, ProxyConfig, Timeouts};
 pub use proxy::{Drained, Proxy, StartError};
 pub use state_file::StateFileError;
 pub use table::InvalidRoutes;
+
+/// Checks an upstream URL with the table's rule (`http://host:port[/base-path]`), so a
+/// command line can refuse a bad one as it is read.
+pub fn check_upstream_url(url: &str) -> Result<(), String> {
+    upstream::Upstream::parse(url).map(drop)
+}
