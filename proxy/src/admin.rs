@@ -92,9 +92,17 @@ fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, AdminError> {
         if inner.is_syntax() || inner.is_eof() {
             return AdminError::Malformed(format!("the body is not JSON: {inner}"));
         }
-        AdminError::Invalid {
-            field: (path != ".").then_some(path),
-            message: inner.to_string(),
-        }
+        let message = inner.to_string();
+        // serde reports a missing field at its parent: name the field itself.
+        let missing = message
+            .strip_prefix("missing field `")
+            .and_then(|rest| rest.split('`').next());
+        let field = match (path.as_str(), missing) {
+            (".", Some(name)) => Some(name.to_string()),
+            (parent, Some(name)) => Some(format!("{parent}.{name}")),
+            (".", None) => None,
+            (_, None) => Some(path),
+        };
+        AdminError::Invalid { field, message }
     })
 }

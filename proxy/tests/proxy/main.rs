@@ -10,4 +10,5 @@ mod admin;
 mod counters;
 mod forwarding;
 mod routing;
+mod state;
 mod watchdog;
