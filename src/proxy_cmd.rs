@@ -3,7 +3,7 @@
 //! and shuts the proxy down on SIGTERM or Ctrl-C. Routing itself is the crate's.
 
 use gate_proxy::api::{Routes, VersionRoute};
-use gate_proxy::{Drained, Proxy, ProxyConfig, StartError};
+use gate_proxy::{Drained, Proxy, ProxyConfig, StartError, TableOrigin};
 
 use crate::cli::ProxyArgs;
 use crate::exit;
@@ -133,12 +133,13 @@ fn routes_from_flags(args: &ProxyArgs) -> Result<Option<Routes>, String> {
 
 /// A start error, with a table field turned into the flag that set it.
 fn explain(e: &StartError, args: &ProxyArgs) -> String {
-    let StartError::Routes { origin, source } = e else {
+    let StartError::Routes {
+        origin: TableOrigin::Config,
+        source,
+    } = e
+    else {
         return e.to_string();
     };
-    if origin != "given" {
-        return e.to_string();
-    }
     let field = source.field.as_str();
     let flag = if field == "stable" {
         "--stable".to_string()

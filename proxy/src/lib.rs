@@ -18,11 +18,12 @@
 //! the original `Host`, `X-Forwarded-For` with the client's address appended,
 //! `X-Forwarded-Proto: http`, `X-Forwarded-Host` (the request's `Host`) and `X-Gate-Version`.
 //! Hop-by-hop fields (RFC 9110 §7.6.1: `Connection` and what it names, `Keep-Alive`, `TE`,
-//! `Trailer`, `Transfer-Encoding`, `Upgrade`, `Proxy-Connection`, `Proxy-Authorization`) are
-//! not forwarded. Bodies stream both ways; nothing is buffered whole. Client connections are
-//! HTTP/1.1 keep-alive; upstream connections are pooled and reused. `Upgrade` requests
-//! (WebSocket) are passed through: the upstream's 101, then bytes copied both ways. A weight
-//! change applies to the next request; open connections are not touched.
+//! `Trailer`, `Transfer-Encoding`, `Upgrade`, `Proxy-Connection`, `Proxy-Authorization`,
+//! `Proxy-Authenticate`) are not forwarded. Bodies stream both ways; nothing is buffered
+//! whole. Client connections are HTTP/1.1 keep-alive; upstream connections are pooled and
+//! reused. `Upgrade` requests (WebSocket) are passed through: the upstream's 101, then bytes
+//! copied both ways. A weight change applies to the next request; open connections are not
+//! touched.
 //!
 //! **Failures.** An upstream that refuses or fails the connection (or does not connect within
 //! `--connect-timeout`): 502 and a connection error for that version. One that fails after
@@ -111,7 +112,7 @@ mod upstream;
 mod watchdog;
 
 pub use config::{DEFAULT_COOKIE, ProxyConfig, Timeouts};
-pub use proxy::{Drained, Proxy, StartError};
+pub use proxy::{Drained, Proxy, StartError, TableOrigin};
 pub use state_file::StateFileError;
 pub use table::InvalidRoutes;
 

@@ -26,7 +26,7 @@ pub fn render(state: &api::State) -> String {
     );
     t.sample("gate_proxy_started_at_ms", &[], state.started_at_ms);
 
-    let per_version: [(&str, &str, &str, fn(&api::VersionState) -> u64); 4] = [
+    let per_version: [Family; 4] = [
         (
             "gate_proxy_weight",
             "gauge",
@@ -119,6 +119,14 @@ pub fn render(state: &api::State) -> String {
     t.sample("gate_proxy_fallbacks", &[], state.fallbacks.len());
     t.0
 }
+
+/// A per-version family: name, type, help, and the value it reads from a version.
+type Family = (
+    &'static str,
+    &'static str,
+    &'static str,
+    fn(&api::VersionState) -> u64,
+);
 
 #[derive(Default)]
 struct Text(String);

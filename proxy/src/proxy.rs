@@ -34,9 +34,9 @@ pub enum StartError {
     Cookie(String),
     #[error("no routing table: name at least one version")]
     NoRoutes,
-    #[error("the routing table {origin} is not valid: {source}")]
+    #[error("{origin} is not valid: {source}")]
     Routes {
-        origin: String,
+        origin: TableOrigin,
         source: InvalidRoutes,
     },
     #[error(transparent)]
@@ -52,6 +52,26 @@ pub enum StartError {
         addr: SocketAddr,
         source: std::io::Error,
     },
+}
+
+/// Where the starting table came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TableOrigin {
+    /// [`ProxyConfig::routes`] (the command line).
+    Config,
+    /// The state file, which wins over the config.
+    StateFile(PathBuf),
+}
+
+impl std::fmt::Display for TableOrigin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TableOrigin::Config => f.write_str("the routing table given"),
+            TableOrigin::StateFile(path) => {
+                write!(f, "the routing table saved in {}", path.display())
+            }
+        }
+    }
 }
 
 /// How a shutdown ended.
@@ -92,13 +112,13 @@ impl Proxy {
         let (routes, origin, fallbacks, watchdog) = match saved {
             Some((s, path)) => (
                 s.routes,
-                format!("saved in {}", path.display()),
+                TableOrigin::StateFile(path),
                 s.fallbacks,
                 s.watchdog_timeout_ms.map(Duration::from_millis),
             ),
             None => (
                 config.routes.clone().ok_or(StartError::NoRoutes)?,
-                "given".to_string(),
+                TableOrigin::Config,
                 Vec::new(),
                 None,
             ),

@@ -61,7 +61,7 @@ async fn a_missed_heartbeat_falls_back_to_stable() {
 }
 
 /// The controller's cadence is part of the behaviour under test: a heartbeat every 100 ms
-/// against a 1 s timeout, for 1.5 s (longer than the timeout).
+/// against a 2 s timeout (room for a loaded machine), for 2.5 s (longer than the timeout).
 #[tokio::test]
 async fn heartbeats_in_time_keep_the_canary() {
     let (v1, v2) = (Upstream::start("v1").await, Upstream::start("v2").await);
@@ -71,9 +71,9 @@ async fn heartbeats_in_time_keep_the_canary() {
     ))
     .await;
     let mut ticks = tokio::time::interval(Duration::from_millis(100));
-    for _ in 0..15 {
+    for _ in 0..25 {
         ticks.tick().await;
-        proxy.heartbeat(1000).await;
+        proxy.heartbeat(2000).await;
     }
     let state = proxy.state().await;
     assert!(state.fallbacks.is_empty(), "{:?}", state.fallbacks);
@@ -82,7 +82,7 @@ async fn heartbeats_in_time_keep_the_canary() {
         state
             .watchdog
             .since_heartbeat_ms
-            .is_some_and(|ms| ms < 1000)
+            .is_some_and(|ms| ms < 2000)
     );
     assert_eq!(state.versions[1].weight, 50);
 
