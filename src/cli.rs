@@ -37,6 +37,49 @@ pub enum Command {
     Status(StatusArgs),
     /// Create an API token and print the line that configures it.
     Token(TokenArgs),
+    /// Run the traffic router for canary deploys: weighted, sticky routing to versions, with
+    /// an admin API for the gate server and a watchdog that falls back to stable.
+    #[command(disable_version_flag = true)]
+    Proxy(ProxyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ProxyArgs {
+    /// Where production traffic comes in (port 0 picks a free one; the address is printed).
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
+    pub listen: std::net::SocketAddr,
+    /// The admin API's address; keep it on loopback (port 0 picks a free one).
+    #[arg(long, default_value = "127.0.0.1:8081", value_name = "ADDR")]
+    pub admin: std::net::SocketAddr,
+    /// A version and its upstream, e.g. v1=http://127.0.0.1:9001 (repeatable). The first is
+    /// stable unless --stable names another. Ignored when --state holds a saved table.
+    #[arg(long = "version", value_name = "NAME=URL", value_parser = parse_proxy_version)]
+    pub versions: Vec<(String, String)>,
+    /// A version's share of new users, 0 to 100, e.g. v2=5 (repeatable) [default: 0 for each
+    /// version but stable, which gets the rest of 100]
+    #[arg(long = "weight", value_name = "NAME=N", value_parser = parse_proxy_weight)]
+    pub weights: Vec<(String, u32)>,
+    /// The version traffic falls back to [default: the first --version]
+    #[arg(long, value_name = "NAME")]
+    pub stable: Option<String>,
+    /// Save the routing table here on every change and restore it at start.
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// Name of the cookie that keeps a user on one version.
+    #[arg(long, default_value = gate_proxy::DEFAULT_COOKIE, value_name = "NAME")]
+    pub sticky_cookie: String,
+    /// The environment variable holding the admin API's bearer token (required).
+    #[arg(long, default_value = "GATE_PROXY_TOKEN", value_name = "VAR")]
+    pub admin_token_env: String,
+    /// Time limit for connecting to an upstream (then 502).
+    #[arg(long, default_value = "2s", value_parser = humantime::parse_duration, value_name = "DURATION")]
+    pub connect_timeout: std::time::Duration,
+    /// Time limit for an upstream's response headers (then 504).
+    #[arg(long, default_value = "30s", value_parser = humantime::parse_duration, value_name = "DURATION")]
+    pub response_timeout: std::time::Duration,
+    /// At SIGTERM or Ctrl-C, how long in-flight requests may take to finish.
+    #[arg(long, default_value = "30s", value_parser = humantime::parse_duration, value_name = "DURATION")]
+    pub drain_timeout: std::time::Duration,
 }
 
 #[derive(Debug, Args)]
@@ -268,6 +311,26 @@ pub struct DemoShopArgs {
     pub log_requests: bool,
 }
 
+fn parse_proxy_version(s: &str) -> Result<(String, String), String> {
+    let (name, url) = s
+        .split_once('=')
+        .ok_or_else(|| format!("`{s}` is not NAME=URL, e.g. v1=http://127.0.0.1:9001"))?;
+    gate_proxy::check_upstream_url(url)?;
+    Ok((name.to_string(), url.to_string()))
+}
+
+fn parse_proxy_weight(s: &str) -> Result<(String, u32), String> {
+    let (name, weight) = s
+        .split_once('=')
+        .ok_or_else(|| format!("`{s}` is not NAME=N, e.g. v2=5"))?;
+    let weight = weight
+        .parse::<u32>()
+        .ok()
+        .filter(|w| *w <= 100)
+        .ok_or_else(|| format!("`{weight}` is not a weight from 0 to 100"))?;
+    Ok((name.to_string(), weight))
+}
+
 fn parse_var(s: &str) -> Result<(String, String), String> {
     let (name, value) = s
         .split_once('=')
@@ -321,5 +384,18 @@ mod tests {
         );
         assert!(super::parse_var("novalue").is_err());
         assert!(super::parse_var("1a=x").is_err());
+    }
+
+    #[test]
+    fn proxy_versions_and_weights_are_checked_when_read() {
+        assert_eq!(
+            super::parse_proxy_version("v1=http://127.0.0.1:9001"),
+            Ok(("v1".into(), "http://127.0.0.1:9001".into()))
+        );
+        assert!(super::parse_proxy_version("v1").is_err());
+        assert!(super::parse_proxy_version("v1=https://x:1").is_err());
+        assert_eq!(super::parse_proxy_weight("v2=5"), Ok(("v2".into(), 5)));
+        assert!(super::parse_proxy_weight("v2=101").is_err());
+        assert!(super::parse_proxy_weight("v2").is_err());
     }
 }

@@ -7,6 +7,7 @@
 //! - `demo`: `gate demo` and `gate demo-shop`.
 //! - `server_cmd`: `gate serve`, `gate agent`, `gate init`, `gate token`.
 //! - `client`: `gate submit`, `gate wait`, `gate status` (what CI runs).
+//! - `proxy_cmd`: `gate proxy`, the traffic router (the `gate-proxy` crate).
 //! - `exit`: the documented exit codes.
 //! - `url_arg`: URL-valued flags, checked when the command line is read.
 
@@ -17,6 +18,7 @@ mod demo;
 mod exit;
 mod load;
 mod progress;
+mod proxy_cmd;
 mod run_cmd;
 mod server_cmd;
 mod summary;
@@ -58,6 +60,7 @@ fn main() -> std::process::ExitCode {
             Command::Wait(args) => client::wait(args).await,
             Command::Status(args) => client::status(args).await,
             Command::Token(args) => server_cmd::token(args),
+            Command::Proxy(args) => proxy_cmd::proxy(args).await,
         }
     });
     std::process::ExitCode::from(code)
