@@ -91,7 +91,8 @@ pub struct TokenConfig {
 #[derive(Debug, Clone)]
 pub struct ServiceConfig {
     pub name: String,
-    pub router: RouterConfig,
+    /// How the service's traffic is split between its versions.
+    pub router: gate_traffic::RouterConfig,
     /// The version serving when gate first meets the service (afterwards the store knows).
     pub stable: Option<VersionAt>,
     pub hooks: HookConfig,
@@ -103,40 +104,13 @@ pub struct ServiceConfig {
     pub dir: PathBuf,
 }
 
-/// How a service's traffic is split between its versions.
-#[derive(Clone)]
-pub enum RouterConfig {
-    /// A `gate proxy`: its admin API and token.
-    Proxy { admin_url: String, token: String },
-    /// HAProxy's runtime API on its admin socket; the service's backend has two server slots
-    /// that stable and canary take turns in.
-    Haproxy {
-        socket: PathBuf,
-        backend: String,
-        servers: [String; 2],
-    },
-}
-
-impl std::fmt::Debug for RouterConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            RouterConfig::Proxy { admin_url, .. } => f
-                .debug_struct("Proxy")
-                .field("admin_url", admin_url)
-                .field("token", &"***")
-                .finish(),
-            RouterConfig::Haproxy {
-                socket,
-                backend,
-                servers,
-            } => f
-                .debug_struct("Haproxy")
-                .field("socket", socket)
-                .field("backend", backend)
-                .field("servers", servers)
-                .finish(),
-        }
-    }
+/// Whether `s` is a version label: letters, digits, `.`, `_` and `-` (it is a cookie value and
+/// a header value), at most 64 characters.
+pub fn is_version_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
 }
 
 /// A version and where it answers.

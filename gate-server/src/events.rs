@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use tokio::sync::broadcast;
 
-use crate::model::{Outcome, RunState};
+use crate::model::{DeployPhase, Outcome, RunState};
 use crate::store::RunRecord;
 use crate::verdict::CommitVerdict;
 
@@ -31,6 +31,24 @@ pub enum Event {
     RunFinished { run: RunFacts },
     /// A commit's combined verdict, after a run of it was queued, finished or cancelled.
     VerdictChanged(Arc<CommitVerdict>),
+    /// A deployment changed: phase, step, weight, or a new decision of the analysis.
+    DeploymentChanged(DeploymentFacts),
+    /// A service serves another version outside a deployment (a rollback to an earlier one).
+    ServingChanged { service: String, version: String },
+}
+
+/// What an event says about a deployment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeploymentFacts {
+    pub id: String,
+    pub service: String,
+    pub version: String,
+    pub phase: DeployPhase,
+    pub step: Option<u32>,
+    /// Percent of traffic to the new version.
+    pub weight: u8,
+    /// What changed, in words.
+    pub summary: String,
 }
 
 /// What an event says about a run (not its scenario sources).

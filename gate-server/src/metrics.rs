@@ -202,7 +202,10 @@ impl Observer for Metrics {
             Event::ScenarioFinished(s) => {
                 self.scenario_finished(s.outcome.as_str(), s.duration_ms as f64 / 1000.0);
             }
-            Event::RunQueued { .. } | Event::VerdictChanged(_) => {}
+            Event::RunQueued { .. }
+            | Event::VerdictChanged(_)
+            | Event::DeploymentChanged(_)
+            | Event::ServingChanged { .. } => {}
         }
     }
 }

@@ -79,6 +79,9 @@ pub fn failed(err: ServiceError) -> Response {
         ServiceError::Invalid { message: text, .. } => {
             message(StatusCode::BAD_REQUEST, "Cannot do that", &text)
         }
+        ServiceError::Refused(text) => message(StatusCode::CONFLICT, "Refused", &text),
+        ServiceError::Forbidden(text) => message(StatusCode::FORBIDDEN, "Forbidden", &text),
+        ServiceError::Unreachable(text) => message(StatusCode::BAD_GATEWAY, "Unreachable", &text),
         ServiceError::LeaseLost => message(
             StatusCode::CONFLICT,
             "Conflict",

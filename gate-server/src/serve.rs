@@ -70,6 +70,11 @@ pub async fn serve(config: ServerConfig, shutdown: CancellationToken) -> anyhow:
         });
         state.pool_ready.store(true, Ordering::SeqCst);
     }
+    // Deployments in progress are driven by this server's controller (or another's).
+    tasks.spawn(crate::rollout::controller::run(
+        service.clone(),
+        shutdown.clone(),
+    ));
     // Verdict changes become queued statuses; the publisher posts what is queued.
     let outbox = config
         .publish

@@ -10,10 +10,12 @@
 //! - [`submit`]: checking a submission, snapshotting the suite, creating runs and re-runs.
 //! - [`runs`]: reading runs, verdicts and artifacts; cancelling.
 //! - [`jobs`]: the lease protocol.
+//! - [`deploys`]: deploying services: deploy, promote, abort, roll back, read deployments.
 //! - `announce`: what is announced after each kind of change.
 //! - `error`: [`ServiceError`].
 
 mod announce;
+pub mod deploys;
 mod error;
 pub mod jobs;
 pub mod runs;
@@ -25,8 +27,10 @@ use tokio::sync::Notify;
 
 use crate::config::ServerConfig;
 use crate::events::Events;
+use crate::rollout::routers::Routers;
 use crate::store::Store;
 
+pub use deploys::{DeployOrder, RollbackDone, RollbackTarget};
 pub use error::ServiceError;
 pub use jobs::Recorded;
 pub use runs::RunQuery;
@@ -40,16 +44,35 @@ pub struct Service {
     events: Events,
     /// Notified when jobs are queued or handed back: runners waiting for work wake up.
     work: Arc<Notify>,
+    /// Each service's traffic router.
+    routers: Routers,
+    /// Notified when a deployment needs the controller (a new one, commands left to do).
+    rollouts: Arc<Notify>,
 }
 
 impl Service {
-    pub fn new(store: Store, config: Arc<ServerConfig>, events: Events) -> Service {
+    pub fn new(
+        store: Store,
+        config: Arc<ServerConfig>,
+        events: Events,
+        routers: Routers,
+    ) -> Service {
         Service {
             store,
             config,
             events,
             work: Arc::new(Notify::new()),
+            routers,
+            rollouts: Arc::new(Notify::new()),
         }
+    }
+
+    pub fn routers(&self) -> &Routers {
+        &self.routers
+    }
+
+    pub fn rollouts(&self) -> &Notify {
+        &self.rollouts
     }
 
     pub fn config(&self) -> &ServerConfig {

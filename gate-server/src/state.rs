@@ -6,10 +6,11 @@ use std::sync::atomic::AtomicBool;
 
 use tokio_util::sync::CancellationToken;
 
-use crate::auth::{BadTokenHash, Tokens};
+use crate::auth::Tokens;
 use crate::config::ServerConfig;
 use crate::events::{Events, Observer};
 use crate::metrics::Metrics;
+use crate::rollout::routers::Routers;
 use crate::service::Service;
 use crate::store::Store;
 
@@ -32,8 +33,9 @@ impl AppState {
         config: ServerConfig,
         store: Store,
         shutdown: CancellationToken,
-    ) -> Result<AppState, BadTokenHash> {
+    ) -> anyhow::Result<AppState> {
         let tokens = Tokens::from_config(&config.tokens)?;
+        let routers = Routers::new(&config.services)?;
         let webhook_secret = config
             .webhook
             .as_ref()
@@ -41,7 +43,7 @@ impl AppState {
         let metrics = Arc::new(Metrics::new());
         let observers: Vec<Arc<dyn Observer>> = vec![metrics.clone()];
         let pool_ready = Arc::new(AtomicBool::new(config.workers == 0));
-        let service = Service::new(store, Arc::new(config), Events::new(observers));
+        let service = Service::new(store, Arc::new(config), Events::new(observers), routers);
         Ok(AppState {
             service,
             tokens: Arc::new(tokens),

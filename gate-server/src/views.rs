@@ -7,7 +7,7 @@ use gate_runner::result::RunResult;
 use gate_wire as wire;
 
 use crate::events::Event;
-use crate::model::{CommitState, JobState, RunState, SourceFile};
+use crate::model::{CommitState, DeployPhase, JobState, RunState, SourceFile};
 use crate::store::{JobRecord, LeasedJob, RunRecord, now_ms};
 use crate::verdict::CommitVerdict;
 
@@ -55,6 +55,17 @@ pub fn job_state(state: JobState) -> wire::JobState {
         JobState::Queued => wire::JobState::Queued,
         JobState::Running => wire::JobState::Running,
         JobState::Done => wire::JobState::Done,
+    }
+}
+
+pub fn deploy_phase(phase: DeployPhase) -> wire::DeployPhase {
+    match phase {
+        DeployPhase::Pending => wire::DeployPhase::Pending,
+        DeployPhase::Canary => wire::DeployPhase::Canary,
+        DeployPhase::Promoted => wire::DeployPhase::Promoted,
+        DeployPhase::RolledBack => wire::DeployPhase::RolledBack,
+        DeployPhase::Aborted => wire::DeployPhase::Aborted,
+        DeployPhase::Failed => wire::DeployPhase::Failed,
     }
 }
 
@@ -234,6 +245,19 @@ pub fn event(event: &Event) -> wire::Event {
             state: commit_state(verdict.state),
             description: verdict.description.clone(),
         },
+        Event::DeploymentChanged(d) => wire::Event::DeploymentChanged {
+            deployment: d.id.clone(),
+            service: d.service.clone(),
+            version: d.version.clone(),
+            phase: deploy_phase(d.phase),
+            step: d.step,
+            weight: d.weight,
+            summary: d.summary.clone(),
+        },
+        Event::ServingChanged { service, version } => wire::Event::ServingChanged {
+            service: service.clone(),
+            version: version.clone(),
+        },
     }
 }
 
@@ -259,6 +283,9 @@ mod tests {
         }
         for s in CommitState::ALL {
             assert_eq!(commit_state(*s).as_str(), s.as_str());
+        }
+        for s in DeployPhase::ALL {
+            assert_eq!(deploy_phase(*s).as_str(), s.as_str());
         }
     }
 }

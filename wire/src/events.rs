@@ -44,6 +44,8 @@ pub enum Event {
         /// What changed, in words.
         summary: String,
     },
+    /// A service serves another version outside a deployment (a rollback to an earlier one).
+    ServingChanged { service: String, version: String },
     /// The stream fell behind and skipped `missed` events: re-read what you show.
     Lagged { missed: u64 },
 }
@@ -57,6 +59,7 @@ impl Event {
             Event::RunFinished { .. } => "run_finished",
             Event::VerdictChanged { .. } => "verdict_changed",
             Event::DeploymentChanged { .. } => "deployment_changed",
+            Event::ServingChanged { .. } => "serving_changed",
             Event::Lagged { .. } => "lagged",
         }
     }
@@ -98,6 +101,10 @@ mod tests {
                 step: Some(0),
                 weight: 5,
                 summary: "5% of traffic".into(),
+            },
+            Event::ServingChanged {
+                service: "shop".into(),
+                version: "v1".into(),
             },
             Event::Lagged { missed: 3 },
         ];

@@ -22,7 +22,12 @@ pub mod runs;
 pub use agent::{
     ArtifactUpload, Heartbeat, JobResult, Lease, LeaseGrant, LeaseRequest, SourceFile,
 };
+pub use audit::{AuditEntry, AuditList, AuditVerification};
 pub use commits::{CommitState, CommitStatus, FailingScenario, RunSummary};
+pub use deployments::{
+    ActionRequest, Decision, DeployPhase, DeployRequest, DeploymentList, DeploymentView, LogLine,
+    PlannedStep, RollbackRequest, ServiceList, ServiceView, TrafficCounts,
+};
 pub use error::ErrorBody;
 pub use events::Event;
 pub use gate_runner::result::{Outcome, ScenarioResult};

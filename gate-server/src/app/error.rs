@@ -67,6 +67,9 @@ impl From<ServiceError> for ApiError {
                 field,
             },
             ServiceError::LeaseLost => ApiError::lease_lost("stop the job"),
+            ServiceError::Refused(message) => ApiError::new(StatusCode::CONFLICT, message),
+            ServiceError::Forbidden(message) => ApiError::new(StatusCode::FORBIDDEN, message),
+            ServiceError::Unreachable(message) => ApiError::new(StatusCode::BAD_GATEWAY, message),
             ServiceError::Unavailable(err) => {
                 // The detail may name tables or the database host: log it, show a generic one.
                 tracing::error!("store error: {err}");

@@ -305,11 +305,7 @@ pub(super) fn service_name(s: &str) -> Result<String, Invalid> {
 
 /// A version label: letters, digits, `.`, `_` and `-` (it is a cookie value and a header).
 pub(super) fn version_name(s: &str) -> Result<String, Invalid> {
-    let ok = !s.is_empty()
-        && s.len() <= 64
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
-    if ok {
+    if super::is_version_name(s) {
         Ok(s.to_string())
     } else {
         Err(Invalid::new(

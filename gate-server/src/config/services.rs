@@ -12,18 +12,18 @@ use toml::de::DeValue;
 
 use super::rules;
 use super::secrets::{Env, PROXY_TOKEN};
-use super::{
-    CanaryConfig, FailSafe, HookConfig, RouterConfig, ServiceConfig, StepConfig, VersionAt,
-};
+use super::{CanaryConfig, FailSafe, HookConfig, ServiceConfig, StepConfig, VersionAt};
+use gate_traffic::{HaproxyConfig, ProxyConfig, RouterConfig};
 
 const KEYS: [&str; 6] = ["name", "router", "stable", "hooks", "canary", "watchdog"];
-const ROUTER_KEYS: [&str; 6] = [
+const ROUTER_KEYS: [&str; 7] = [
     "kind",
     "admin-url",
     "token-env",
     "socket",
     "backend",
     "servers",
+    "versions-map",
 ];
 const STABLE_KEYS: [&str; 2] = ["version", "url"];
 const HOOK_KEYS: [&str; 4] = ["up", "down", "rollback", "timeout"];
@@ -123,6 +123,9 @@ fn router(sink: &mut Sink<'_>, env: Env<'_>, value: &Value<'_>) -> Option<Router
     });
     let socket = s.read(sink, "socket", read::non_empty).map(PathBuf::from);
     let backend = s.read(sink, "backend", read::non_empty).map(str::to_string);
+    let versions_map = s
+        .read(sink, "versions-map", read::non_empty)
+        .map(PathBuf::from);
     let servers = s.read(sink, "servers", |sink, what, value| {
         let names = read::list(sink, what, value, |s| Ok(s.to_string()))?;
         match <[String; 2]>::try_from(names) {
@@ -145,25 +148,20 @@ fn router(sink: &mut Sink<'_>, env: Env<'_>, value: &Value<'_>) -> Option<Router
                 &["admin-url", "token-env"],
                 "name the proxy's admin address and the environment variable holding its token",
             );
-            s.finish(|| {
-                Some(RouterConfig::Proxy {
-                    admin_url: admin_url?,
-                    token: token?,
-                })
-            })
+            s.finish(|| Some(RouterConfig::Proxy(ProxyConfig::new(admin_url?, token?))))
         }
         Some("haproxy") => {
             s.require(
                 sink,
-                &["socket", "backend", "servers"],
-                "name HAProxy's admin socket, the service's backend and its two server slots",
+                &["socket", "backend", "versions-map"],
+                "name HAProxy's admin socket, the service's backend and the map file its force-header rules read",
             );
             s.finish(|| {
-                Some(RouterConfig::Haproxy {
-                    socket: socket?,
-                    backend: backend?,
-                    servers: servers?,
-                })
+                let mut config = HaproxyConfig::new(socket?, backend?, versions_map?);
+                if let Some(slots) = servers {
+                    config.slots = slots;
+                }
+                Some(RouterConfig::Haproxy(config))
             })
         }
         _ => {

@@ -338,7 +338,7 @@ impl Service {
             progress.decision = Some(Decision {
                 at,
                 judgement: judgement.clone(),
-                window: window.clone(),
+                window: *window,
             });
         }
         let mut change = DeploymentChange {
@@ -621,7 +621,11 @@ impl Service {
             text,
             data: None,
         };
-        if let Err(err) = self.store.log_deployment(id, &[line]).await {
+        self.log_lines(id, vec![line]).await;
+    }
+
+    pub(crate) async fn log_lines(&self, id: &str, lines: Vec<LogLine>) {
+        if let Err(err) = self.store.log_deployment(id, &lines).await {
             tracing::warn!(deployment = %id, "cannot write the deployment's log: {err}");
         }
     }

@@ -15,6 +15,16 @@ pub enum ServiceError {
         field: Option<String>,
         message: String,
     },
+    /// The request is understood but the state of things refuses it (a deploy of a red
+    /// commit, a second deployment of a service): the message says why and what to do.
+    #[error("{0}")]
+    Refused(String),
+    /// The caller may not do this (an override without the admin scope).
+    #[error("{0}")]
+    Forbidden(String),
+    /// Something gate relies on did not answer (a traffic router).
+    #[error("{0}")]
+    Unreachable(String),
     /// The caller's lease no longer holds the job (it expired and went to another runner).
     #[error("the lease is no longer held")]
     LeaseLost,
