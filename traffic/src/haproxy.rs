@@ -51,7 +51,7 @@
 //! - [`socket`]: one runtime API command per connection, with a deadline.
 //! - [`stat`]: `show stat` CSV and the counters above (pure).
 //! - [`placement`]: what sits where, and the commands of a route (pure).
-//! - [`driver`]: [`HaproxyRouter`].
+//! - [`driver`]: the [`HaproxyRouter`] itself.
 //! - [`generate`]: [`HaproxyService`], the HAProxy config (and initial map) for one service.
 
 pub mod address;

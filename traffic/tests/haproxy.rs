@@ -18,11 +18,12 @@ struct Setup {
 }
 
 async fn setup() -> Setup {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().expect("a temporary directory for HAProxy's files");
     let v1 = Upstream::start("v1").await;
     let v2 = Upstream::start("v2").await;
     let haproxy = Haproxy::start(dir.path(), &v1).await;
-    let router = HaproxyRouter::new(&haproxy.service.router_config()).unwrap();
+    let router = HaproxyRouter::new(&haproxy.service.router_config())
+        .expect("the generated config's names are valid");
     Setup {
         haproxy,
         router,

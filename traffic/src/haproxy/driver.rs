@@ -18,6 +18,10 @@ use super::socket::RuntimeSocket;
 use super::stat::{self, ServerStat, first_line};
 
 /// A driver for one service's backend in one HAProxy. Holds no state of its own.
+///
+/// A route is a sequence of commands, not one transaction: calls for one service must not
+/// overlap (the controller drives one deploy of a service at a time), and a route that failed
+/// half-way is repaired by routing again.
 #[derive(Debug, Clone)]
 pub struct HaproxyRouter {
     config: HaproxyConfig,

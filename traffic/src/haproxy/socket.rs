@@ -36,6 +36,7 @@ impl RuntimeSocket<'_> {
                 format!("`{}` would be more than one command", line.escape_debug()),
             ));
         }
+        tracing::debug!(socket = %self.path.display(), command = line, "haproxy runtime API");
         let answer = match timeout_at(self.deadline, self.exchange(line)).await {
             Ok(Ok(answer)) => answer,
             Ok(Err(error)) => return Err(error),

@@ -115,6 +115,7 @@ impl ProxyRouter {
             .base
             .join(path)
             .map_err(|e| self.error(action, RouterErrorKind::Invalid, format!("{path}: {e}")))?;
+        tracing::debug!(%method, %url, "gate proxy admin API");
         let mut request = self
             .client
             .request(method, url.clone())

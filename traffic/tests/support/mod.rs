@@ -3,6 +3,7 @@
 //! Everything listens on 127.0.0.1; readiness is waited for as a condition, never a sleep.
 
 #![allow(dead_code, reason = "each test binary uses a different subset")]
+#![expect(clippy::unwrap_used, reason = "test helpers fail loudly")]
 
 use std::net::{SocketAddr, TcpListener as StdListener};
 use std::path::{Path, PathBuf};
