@@ -9,6 +9,7 @@ pub mod access;
 mod agent;
 mod commits;
 mod deadline;
+mod deployments;
 mod docs;
 pub mod error;
 mod events;
@@ -115,7 +116,7 @@ where
 #[rustfmt::skip] // one route a line: it reads as the table it is
 fn table() -> Vec<Route> {
     use Access::{Open, Page, Signed, Token};
-    use Scope::{Agent, Read, Submit};
+    use Scope::{Agent, Deploy, Read, Submit};
     use Verb::{Get, Post};
     let api = vec![
         route(Post, "/api/v1/runs", Token(Submit), runs::submit),
@@ -128,6 +129,17 @@ fn table() -> Vec<Route> {
         route(Get, "/api/v1/runs/{id}/report/artifacts/{*path}", Token(Read), runs::artifact),
         route(Get, "/api/v1/commits/{sha}/status", Token(Read), commits::status),
         route(Get, "/api/v1/events", Token(Read), events::stream),
+        route(Post, "/api/v1/deployments", Token(Deploy), deployments::deploy),
+        route(Get, "/api/v1/deployments", Token(Read), deployments::list),
+        route(Get, "/api/v1/deployments/{id}", Token(Read), deployments::get),
+        route(Post, "/api/v1/deployments/{id}/promote", Token(Deploy), deployments::promote),
+        route(Post, "/api/v1/deployments/{id}/advance", Token(Deploy), deployments::advance),
+        route(Post, "/api/v1/deployments/{id}/abort", Token(Deploy), deployments::abort),
+        route(Get, "/api/v1/deployments/{id}/postmortem", Token(Read), deployments::postmortem),
+        route(Get, "/api/v1/services", Token(Read), deployments::services),
+        route(Post, "/api/v1/services/{name}/rollback", Token(Deploy), deployments::rollback),
+        route(Get, "/api/v1/audit", Token(Read), deployments::audit),
+        route(Get, "/api/v1/audit/verify", Token(Read), deployments::verify),
         route(Post, "/api/v1/webhooks/github", Signed, github::github).body_limit(github::MAX_DELIVERY),
         route(Get, "/api/v1/openapi.json", Open, docs::openapi),
         route(Get, "/healthz", Open, health::healthz),

@@ -122,6 +122,72 @@ pub fn describe(verb: Verb, path: &str) -> Option<Doc> {
             "200",
             Events(schema::<wire::Event>()),
         ),
+        (Verb::Post, "/api/v1/deployments") => doc(
+            "Deploy a version of a service through its canary. Refused (409, audited) unless the commit's gate verdict is success; `force` with a `reason` overrides that and needs the `admin` scope (audited as an override)",
+            Some(schema::<wire::DeployRequest>()),
+            "201",
+            Json(schema::<wire::DeploymentView>()),
+        ),
+        (Verb::Get, "/api/v1/deployments") => doc(
+            "Deployments, newest first; `?service=`, `?before=` (the previous answer's `next`), `?limit=` (1 to 100)",
+            None,
+            "200",
+            Json(schema::<wire::DeploymentList>()),
+        ),
+        (Verb::Get, "/api/v1/deployments/{id}") => doc(
+            "A deployment: phase, step, weight, the latest decision with its numbers, and its log",
+            None,
+            "200",
+            Json(schema::<wire::DeploymentView>()),
+        ),
+        (Verb::Post, "/api/v1/deployments/{id}/promote") => doc(
+            "Promote the canary now: all traffic to the new version (audited)",
+            None,
+            "200",
+            Json(schema::<wire::DeploymentView>()),
+        ),
+        (Verb::Post, "/api/v1/deployments/{id}/advance") => doc(
+            "Move a canary held for a person on to its next step (audited)",
+            None,
+            "200",
+            Json(schema::<wire::DeploymentView>()),
+        ),
+        (Verb::Post, "/api/v1/deployments/{id}/abort") => doc(
+            "Stop the canary: traffic back to stable at once (a `reason` is required; audited)",
+            Some(schema::<wire::ActionRequest>()),
+            "200",
+            Json(schema::<wire::DeploymentView>()),
+        ),
+        (Verb::Get, "/api/v1/deployments/{id}/postmortem") => doc(
+            "The deployment's timeline as Markdown, for a blameless postmortem",
+            None,
+            "200",
+            Other("text/markdown"),
+        ),
+        (Verb::Get, "/api/v1/services") => doc(
+            "The configured services, the version serving each, and the deployment in progress",
+            None,
+            "200",
+            Json(schema::<wire::ServiceList>()),
+        ),
+        (Verb::Post, "/api/v1/services/{name}/rollback") => doc(
+            "All traffic at once to another version: the canary in progress rolled back, or the version before, a named one (`to_version`) or the one serving at a time (`to_time`); a `reason` is required; audited",
+            Some(schema::<wire::RollbackRequest>()),
+            "200",
+            Json(schema::<wire::RollbackResult>()),
+        ),
+        (Verb::Get, "/api/v1/audit") => doc(
+            "Audit entries, oldest first: `?since=` (RFC 3339 or HH:MM), `?service=`, `?deployment=`, `?after=` (the previous answer's `next`), `?limit=`",
+            None,
+            "200",
+            Json(schema::<wire::AuditList>()),
+        ),
+        (Verb::Get, "/api/v1/audit/verify") => doc(
+            "Check the audit log's hash chain: the first entry that does not hold, or the head hash to keep",
+            None,
+            "200",
+            Json(schema::<wire::AuditVerification>()),
+        ),
         (Verb::Post, "/api/v1/webhooks/github") => doc(
             "GitHub webhook (push, pull_request, merge_group; ping is ignored). Signed with X-Hub-Signature-256 (HMAC-SHA256 of the raw body); a missing or bad signature is 401 and nothing is queued. A repeated X-GitHub-Delivery is answered 200 without queuing",
             None,
@@ -295,8 +361,20 @@ fn operation(endpoint: &Endpoint, doc: &Doc) -> utoipa::openapi::path::Operation
             .response("401", error_answer("No valid token"))
             .response("403", error_answer("The token's scopes do not allow this"));
     }
-    if endpoint.path.contains("{id}") || endpoint.path.contains("{sha}") {
-        op = op.response("404", error_answer("No such run or commit"));
+    if ["{id}", "{sha}", "{name}"]
+        .iter()
+        .any(|p| endpoint.path.contains(p))
+    {
+        op = op.response(
+            "404",
+            error_answer("No such run, commit, deployment or service"),
+        );
+    }
+    if endpoint.path.starts_with("/api/v1/deployments") || endpoint.path.contains("/rollback") {
+        op = op.response(
+            "409",
+            error_answer("Refused by the state of things (a red commit, a deployment in progress): `error` says why and what to do"),
+        );
     }
     let answer = match &doc.response {
         Answer::Json(schema) => ResponseBuilder::new()

@@ -3,6 +3,9 @@
 //! runner's reporters take them (JUnit, HTML). Pure functions; this is the only place the
 //! server's vocabulary ([`crate::model`]) meets the HTTP contract.
 
+pub mod deploys;
+pub mod postmortem;
+
 use gate_runner::result::RunResult;
 use gate_wire as wire;
 

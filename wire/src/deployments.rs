@@ -182,3 +182,15 @@ pub struct ServiceView {
 pub struct ServiceList {
     pub services: Vec<ServiceView>,
 }
+
+/// What a rollback did.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct RollbackResult {
+    pub service: String,
+    /// The version traffic left.
+    pub from_version: String,
+    /// The version that serves now.
+    pub to_version: String,
+    /// The canary that was rolled back, if one was in progress.
+    pub deployment: Option<DeploymentView>,
+}

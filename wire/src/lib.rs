@@ -26,7 +26,7 @@ pub use audit::{AuditEntry, AuditList, AuditVerification};
 pub use commits::{CommitState, CommitStatus, FailingScenario, RunSummary};
 pub use deployments::{
     ActionRequest, Decision, DeployPhase, DeployRequest, DeploymentList, DeploymentView, LogLine,
-    PlannedStep, RollbackRequest, ServiceList, ServiceView, TrafficCounts,
+    PlannedStep, RollbackRequest, RollbackResult, ServiceList, ServiceView, TrafficCounts,
 };
 pub use error::ErrorBody;
 pub use events::Event;

@@ -113,14 +113,21 @@ async fn step(
     };
     let policy: gate_deploy::CanaryPolicy = serde_json::from_str(&record.policy)
         .map_err(|e| ServiceError::Internal(format!("deployment {id}: stored policy: {e}")))?;
-    let tick = policy.interval.min(config.watchdog / 3).max(Duration::from_millis(100));
+    let tick = policy
+        .interval
+        .min(config.watchdog / 3)
+        .max(Duration::from_millis(100));
 
     // Commands left from the last transition come first, in order.
     if !progress.pending.is_empty() {
         let before = progress.to_json();
         if let Err(err) = run_quick(&router, &record, &mut progress, now_ms()).await {
             service
-                .save_progress(&record, &progress, vec![note(format!("router: {err}; retrying"))])
+                .save_progress(
+                    &record,
+                    &progress,
+                    vec![note(format!("router: {err}; retrying"))],
+                )
                 .await?;
             return Ok(Some(Duration::from_secs(1)));
         }
@@ -143,7 +150,9 @@ async fn step(
             return Ok(Some(Duration::ZERO));
         }
         if progress.to_json() != before {
-            service.save_progress(&record, &progress, Vec::new()).await?;
+            service
+                .save_progress(&record, &progress, Vec::new())
+                .await?;
             return Ok(Some(Duration::ZERO));
         }
     }
@@ -159,7 +168,11 @@ async fn step(
                 *resumed = true;
                 if record.controller_expires_at.is_some() && progress.baseline.is_some() {
                     service
-                        .log(&record.id, LogKind::Note, "resumed by this server's controller".into())
+                        .log(
+                            &record.id,
+                            LogKind::Note,
+                            "resumed by this server's controller".into(),
+                        )
                         .await;
                 }
                 if let Err(err) = route_as_stored(&router, &record, &progress).await {
@@ -171,7 +184,9 @@ async fn step(
                 Ok(input) => {
                     *router_failures = 0;
                     if let Some(input) = input {
-                        service.transition(id, move |_, _| Some(input.clone())).await?;
+                        service
+                            .transition(id, move |_, _| Some(input.clone()))
+                            .await?;
                     }
                 }
                 Err(err) => {
@@ -205,7 +220,11 @@ async fn pending(
 ) -> Result<Duration, ServiceError> {
     let Some(url) = &record.url else {
         service
-            .log(&record.id, LogKind::Hook, format!("bringing {} up", record.version))
+            .log(
+                &record.id,
+                LogKind::Hook,
+                format!("bringing {} up", record.version),
+            )
             .await;
         let vars = HookVars {
             service: &record.service,
@@ -250,7 +269,11 @@ async fn pending(
     let canary = Backend::new(record.version.clone(), url.clone());
     if let Err(err) = router.route(&stable, Some(&canary), 0).await {
         service
-            .log(&record.id, LogKind::Note, format!("cannot register {} with the router: {err}", record.version))
+            .log(
+                &record.id,
+                LogKind::Note,
+                format!("cannot register {} with the router: {err}", record.version),
+            )
             .await;
         return Ok(Duration::from_secs(1));
     }
@@ -291,20 +314,32 @@ async fn observe(
         {
             return Ok(Some(Input::RouterLost {
                 at: now,
-                reason: format!("the router moved all traffic to {} by itself: {}", fallback.to, fallback.reason),
+                reason: format!(
+                    "the router moved all traffic to {} by itself: {}",
+                    fallback.to, fallback.reason
+                ),
             }));
         }
         // The router's counters started again (it restarted): a new window from here.
         progress.baseline = Some(Baseline { at: now, sample });
         let _ = service
-            .save_progress(record, progress, vec![note("the router's counters restarted: the step's window starts again".into())])
+            .save_progress(
+                record,
+                progress,
+                vec![note(
+                    "the router's counters restarted: the step's window starts again".into(),
+                )],
+            )
             .await;
         return Ok(None);
     };
     if let Some(fallback) = interval.fallbacks.last() {
         return Ok(Some(Input::RouterLost {
             at: now,
-            reason: format!("the router moved all traffic to {} by itself: {}", fallback.to, fallback.reason),
+            reason: format!(
+                "the router moved all traffic to {} by itself: {}",
+                fallback.to, fallback.reason
+            ),
         }));
     }
     synthetic(service, record, progress, config).await;
@@ -378,7 +413,9 @@ async fn synthetic(
                     log.push(note(why.clone()));
                     progress.synthetic.disabled = Some(why);
                 }
-                Err(err) => tracing::warn!(deployment = %record.id, "cannot start a synthetic run: {err}"),
+                Err(err) => {
+                    tracing::warn!(deployment = %record.id, "cannot start a synthetic run: {err}")
+                }
             }
         }
     }

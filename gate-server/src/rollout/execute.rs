@@ -35,9 +35,7 @@ pub async fn route_as_stored(
     match (progress.machine.phase, canary) {
         (Phase::Promoted, Some(canary)) => router.route(&canary, None, 0).await,
         (Phase::Canary { .. }, Some(canary)) => {
-            router
-                .route(&stable, Some(&canary), progress.weight)
-                .await
+            router.route(&stable, Some(&canary), progress.weight).await
         }
         (Phase::Pending, Some(canary)) => router.route(&stable, Some(&canary), 0).await,
         _ => router.route(&stable, None, 0).await,

@@ -88,13 +88,23 @@ impl Service {
             .iter()
             .find(|s| s.name == name)
             .ok_or_else(|| {
-                let known: Vec<&str> = self.config.services.iter().map(|s| s.name.as_str()).collect();
+                let known: Vec<&str> = self
+                    .config
+                    .services
+                    .iter()
+                    .map(|s| s.name.as_str())
+                    .collect();
                 ServiceError::invalid(
                     "service",
                     if known.is_empty() {
-                        format!("no service `{name}`: this server has no [[services]] in its gate.toml")
+                        format!(
+                            "no service `{name}`: this server has no [[services]] in its gate.toml"
+                        )
                     } else {
-                        format!("no service `{name}`: this server deploys {}", known.join(", "))
+                        format!(
+                            "no service `{name}`: this server deploys {}",
+                            known.join(", ")
+                        )
                     },
                 )
             })
@@ -169,7 +179,9 @@ impl Service {
             Err(ServiceError::NotFound(_)) => None,
             Err(err) => return Err(err),
         };
-        let green = verdict.as_ref().is_some_and(|v| v.state == CommitState::Success);
+        let green = verdict
+            .as_ref()
+            .is_some_and(|v| v.state == CommitState::Success);
         let mut audit = Vec::new();
         if !green {
             let why = match &verdict {
@@ -192,7 +204,10 @@ impl Service {
             }
             audit.push(entry(
                 Action::Override,
-                Some(format!("{why}; overridden: {}", reason.clone().unwrap_or_default())),
+                Some(format!(
+                    "{why}; overridden: {}",
+                    reason.clone().unwrap_or_default()
+                )),
             ));
         }
         let serving = self.serving(&order.service).await?.ok_or_else(|| {
@@ -308,12 +323,17 @@ impl Service {
             let Some(input) = make(&record, &progress) else {
                 return Ok(record);
             };
-            let policy: CanaryPolicy = serde_json::from_str(&record.policy)
-                .map_err(|e| ServiceError::Internal(format!("deployment {id}: stored policy: {e}")))?;
+            let policy: CanaryPolicy = serde_json::from_str(&record.policy).map_err(|e| {
+                ServiceError::Internal(format!("deployment {id}: stored policy: {e}"))
+            })?;
             let outcome = gate_deploy::advance(&policy, &progress.machine, &input)
                 .map_err(|refusal| ServiceError::Refused(refusal.to_string()))?;
             let change = self.change_for(&record, &mut progress, &outcome, &input);
-            match self.store.change_deployment(id, record.revision, &change).await? {
+            match self
+                .store
+                .change_deployment(id, record.revision, &change)
+                .await?
+            {
                 Some(changed) => return self.carry_out(changed, progress, outcome).await,
                 None => continue,
             }
@@ -395,8 +415,12 @@ impl Service {
             let before = progress.to_json();
             if let Err(err) = run_quick(router, &record, &mut progress, now).await {
                 tracing::warn!(deployment = %record.id, "{err}; the controller tries again");
-                self.log(&record.id, LogKind::Note, format!("router: {err}; retrying"))
-                    .await;
+                self.log(
+                    &record.id,
+                    LogKind::Note,
+                    format!("router: {err}; retrying"),
+                )
+                .await;
             }
             if progress.machine.phase.is_over() {
                 // The canary is over: the router need not watch for us any more.
@@ -535,7 +559,10 @@ impl Service {
             )));
         }
         let current = self.serving(service).await?.ok_or_else(|| {
-            ServiceError::invalid("service", format!("gate does not know what serves `{service}`"))
+            ServiceError::invalid(
+                "service",
+                format!("gate does not know what serves `{service}`"),
+            )
         })?;
         let history = self.store.served(service).await?;
         let to = match &target {
@@ -576,7 +603,10 @@ impl Service {
             ));
         }
         if !is_http_url(&to.url) {
-            return Err(ServiceError::Internal(format!("stored URL of {} is not a URL", to.version)));
+            return Err(ServiceError::Internal(format!(
+                "stored URL of {} is not a URL",
+                to.version
+            )));
         }
         // Traffic first: the point of a rollback is that users stop seeing the bad version.
         if let Some(router) = self.routers.get(service) {
@@ -599,8 +629,15 @@ impl Service {
             version: to.version.clone(),
         });
         if let Some(hook) = config.hooks.rollback.clone() {
-            let (vars_version, commit) = (current.version.clone(), current.commit.clone().unwrap_or_default());
-            let (dir, timeout, service) = (config.dir.clone(), config.hooks.timeout, service.to_string());
+            let (vars_version, commit) = (
+                current.version.clone(),
+                current.commit.clone().unwrap_or_default(),
+            );
+            let (dir, timeout, service) = (
+                config.dir.clone(),
+                config.hooks.timeout,
+                service.to_string(),
+            );
             tokio::spawn(async move {
                 let vars = crate::rollout::hooks::HookVars {
                     service: &service,
@@ -660,4 +697,38 @@ pub enum RollbackDone {
         from: ServingVersion,
         to: ServingVersion,
     },
+}
+
+impl Service {
+    /// Audit entries, oldest first.
+    pub async fn audit(
+        &self,
+        filter: &crate::store::AuditFilter,
+    ) -> Result<Vec<gate_audit::Entry>, ServiceError> {
+        Ok(self.store.audit(filter).await?)
+    }
+
+    /// The whole chain checked, and how many entries it has.
+    pub async fn verify_audit(
+        &self,
+    ) -> Result<(Result<gate_audit::Verified, gate_audit::Broken>, u64), ServiceError> {
+        let chain = self.store.audit_chain().await?;
+        let count = chain.len() as u64;
+        Ok((gate_audit::verify(&chain), count))
+    }
+
+    /// The deployment's timeline as Markdown.
+    pub async fn postmortem(&self, id: &str) -> Result<String, ServiceError> {
+        let (record, log) = self.deployment(id).await?;
+        let entries = self
+            .store
+            .audit(&crate::store::AuditFilter {
+                deployment: Some(id.to_string()),
+                ..Default::default()
+            })
+            .await?;
+        Ok(crate::views::postmortem::postmortem(
+            &record, &log, &entries,
+        ))
+    }
 }
