@@ -15,6 +15,7 @@
 //! - `shop`, `store`, `accounts`, `catalog`, `checkout`, `money`: the domain. These know nothing
 //!   of HTTP.
 //! - [`config`]: [`ShopConfig`] and [`Fault`], the knobs the `gate` CLI and tests turn.
+//! - [`shoppers`]: simulated users of the shop's API, for canaries in the demo and tests.
 
 mod accounts;
 mod api;
@@ -28,6 +29,7 @@ mod pages;
 mod request_log;
 pub mod routes;
 pub mod server;
+pub mod shoppers;
 mod shop;
 mod store;
 mod token;
