@@ -1,6 +1,8 @@
-//! Simulated shoppers: concurrent users of the shop's JSON API, each with its own cookies,
-//! who sign up, put something in the cart and order, again and again, through whatever
-//! stands in front of the shop (a canary router). Each answer's version (the router's
+//! Simulated shoppers: concurrent users of the shop's JSON API who visit, sign up, put
+//! something in the cart and order a few times, and leave, making room for the next visitor
+//! (a new session with no cookies), again and again, through whatever stands in front of the
+//! shop (a canary router). New visitors keep arriving as on a real site, so a router that keeps
+//! each visitor on one version still gives a canary its share. Each answer's version (the router's
 //! `X-Gate-Version`, else the shop's `X-Shop-Version`) is tallied: requests, server errors,
 //! orders and failed orders per version, when each version last answered, and every time a
 //! shopper was served by another version than before. `gate demo` drives a canary with them;
@@ -11,8 +13,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use tokio::task::JoinSet;
 use tokio::sync::watch;
+use tokio::task::JoinSet;
 
 /// What one version served.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -24,7 +26,7 @@ pub struct VersionTally {
     pub failed_orders: u64,
 }
 
-/// A shopper served by another version than before.
+/// A visit served by another version than before, within one visit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Switch {
     pub shopper: usize,
@@ -101,6 +103,9 @@ impl Shoppers {
     }
 }
 
+/// Orders per visit, at least (a visit places 3 to 5).
+const ROUNDS_PER_VISIT: u64 = 3;
+
 struct Shopper {
     n: usize,
     base: String,
@@ -111,20 +116,28 @@ struct Shopper {
 
 impl Shopper {
     async fn shop(&mut self) {
-        let client = match reqwest::Client::builder()
+        for visit in 0.. {
+            self.visit(visit).await;
+        }
+    }
+
+    /// One visit: a fresh session (no cookies), a sign-up and a few orders.
+    async fn visit(&mut self, visit: u64) {
+        let Ok(client) = reqwest::Client::builder()
             .cookie_store(true)
             .timeout(Duration::from_secs(5))
             .build()
-        {
-            Ok(client) => client,
-            Err(_) => return,
+        else {
+            return;
         };
+        self.last_version = None;
+        let rounds = ROUNDS_PER_VISIT + (visit + self.n as u64) % 3;
         let mut signed_up = false;
         let mut round: u64 = 0;
-        loop {
+        while round < rounds + 1 {
             round += 1;
             if !signed_up {
-                let body = json!({ "email": format!("{round}-{}", self.email), "password": "Shopper-Password-1" });
+                let body = json!({ "email": format!("{visit}-{round}-{}", self.email), "password": "Shopper-Password-1" });
                 let answer = client
                     .post(format!("{}/api/accounts", self.base))
                     .json(&body)

@@ -4,7 +4,9 @@
 #![allow(dead_code, reason = "each test binary uses a different subset")]
 #![allow(clippy::unwrap_used, reason = "test helpers should fail loudly")]
 
+pub mod canary;
 pub mod docker;
+pub mod proxy;
 pub mod server;
 
 use std::io::{BufRead, BufReader};

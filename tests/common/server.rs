@@ -69,6 +69,11 @@ impl Server {
         Server::launch(dir, config, &[])
     }
 
+    /// [`Server::start_with`], with extra environment variables for the server process.
+    pub fn restart_with_env(dir: &Path, config: &Path, env: &[(&str, &str)]) -> Server {
+        Server::launch(dir, config, env)
+    }
+
     fn launch(dir: &Path, config: &Path, env: &[(&str, &str)]) -> Server {
         let mut child = Command::new(gate_bin())
             .current_dir(dir)

@@ -73,12 +73,31 @@ pub async fn run(service: Service, shutdown: CancellationToken) {
     }
 }
 
+/// What a driver remembers between rounds.
+#[derive(Default)]
+struct Driver {
+    /// Whether this driver has looked at the deployment yet (a first look at a canary is a
+    /// resumption: after a restart, or on another server).
+    looked: bool,
+    router_failures: u32,
+    /// Keeps the router's watchdog fed during the canary, apart from the rounds, so a slow
+    /// round (a busy database) is not taken for a dead controller.
+    heartbeat: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        if let Some(task) = self.heartbeat.take() {
+            task.abort();
+        }
+    }
+}
+
 /// Drives one deployment until it is over (and its last commands are carried out), or `stop`.
 async fn drive(service: &Service, id: &str, stop: &CancellationToken) {
-    let mut resumed = false;
-    let mut router_failures = 0;
+    let mut driver = Driver::default();
     loop {
-        let pause = match step(service, id, &mut resumed, &mut router_failures).await {
+        let pause = match step(service, id, &mut driver).await {
             Ok(Some(pause)) => pause,
             Ok(None) => return,
             Err(err) => {
@@ -97,8 +116,7 @@ async fn drive(service: &Service, id: &str, stop: &CancellationToken) {
 async fn step(
     service: &Service,
     id: &str,
-    resumed: &mut bool,
-    router_failures: &mut u32,
+    driver: &mut Driver,
 ) -> Result<Option<Duration>, ServiceError> {
     let Some(record) = service.store().deployment(id).await? else {
         return Ok(None);
@@ -156,33 +174,54 @@ async fn step(
             return Ok(Some(Duration::ZERO));
         }
     }
+    let first_look = !driver.looked;
+    driver.looked = true;
+    if !matches!(progress.machine.phase, Phase::Canary { .. })
+        && let Some(task) = driver.heartbeat.take()
+    {
+        // The canary is over: stop feeding the watchdog, then make sure it is disarmed (a
+        // heartbeat in flight may have armed it again after the transition disarmed it).
+        task.abort();
+        let _ = task.await;
+        if let Err(err) = router.disarm().await {
+            tracing::warn!(deployment = %id, "cannot disarm the router's watchdog: {err}");
+        }
+    }
     if record.phase.is_final() {
         return Ok(None);
     }
     match progress.machine.phase {
         Phase::Pending => pending(service, &record, &config, &router).await.map(Some),
         Phase::Canary { .. } => {
-            if !*resumed {
-                // A new driver (after a restart, or on another server): make the router match
-                // what is stored before anything else.
-                *resumed = true;
-                if record.controller_expires_at.is_some() && progress.baseline.is_some() {
-                    service
-                        .log(
-                            &record.id,
-                            LogKind::Note,
-                            "resumed by this server's controller".into(),
-                        )
-                        .await;
-                }
+            if first_look {
+                // A canary this driver did not start (after a restart, or on another server):
+                // make the router match what is stored before anything else.
+                service
+                    .log(
+                        &record.id,
+                        LogKind::Note,
+                        "resumed by this server's controller".into(),
+                    )
+                    .await;
                 if let Err(err) = route_as_stored(&router, &record, &progress).await {
                     tracing::warn!(deployment = %id, "cannot restore the router: {err}");
                 }
             }
+            if router.has_watchdog() && driver.heartbeat.is_none() {
+                let (router, timeout, id) = (router.clone(), config.watchdog, id.to_string());
+                driver.heartbeat = Some(tokio::spawn(async move {
+                    loop {
+                        if let Err(err) = router.heartbeat(timeout).await {
+                            tracing::warn!(deployment = %id, "heartbeat: {err}");
+                        }
+                        tokio::time::sleep(timeout / 4).await;
+                    }
+                }));
+            }
             let observed = observe(service, &record, &mut progress, &router, &config).await;
             match observed {
                 Ok(input) => {
-                    *router_failures = 0;
+                    driver.router_failures = 0;
                     if let Some(input) = input {
                         service
                             .transition(id, move |_, _| Some(input.clone()))
@@ -190,9 +229,9 @@ async fn step(
                     }
                 }
                 Err(err) => {
-                    *router_failures += 1;
+                    driver.router_failures += 1;
                     tracing::warn!(deployment = %id, "{err}");
-                    if *router_failures >= ROUTER_FAILURES {
+                    if driver.router_failures >= ROUTER_FAILURES {
                         let reason = format!("the router does not answer: {err}");
                         service
                             .transition(id, move |_, _| {
@@ -292,12 +331,6 @@ async fn observe(
     config: &crate::config::ServiceConfig,
 ) -> Result<Option<Input>, String> {
     let (stable, _) = backends(record).ok_or("no stable version")?;
-    if router.has_watchdog() {
-        router
-            .heartbeat(config.watchdog)
-            .await
-            .map_err(|e| e.to_string())?;
-    }
     let sample = router
         .sample(&stable.version, Some(record.version.as_str()))
         .await

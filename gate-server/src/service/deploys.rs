@@ -65,15 +65,16 @@ fn actor_name(actor: &Actor) -> String {
     }
 }
 
-/// The audit action a transition is recorded as.
-fn action_of(transition: &Transition) -> Action {
-    match transition.to {
-        Phase::Canary { .. } => Action::StepStarted,
-        Phase::Promoted => Action::Promoted,
-        Phase::RolledBack => Action::RolledBack,
-        Phase::Aborted => Action::Aborted,
-        Phase::Failed => Action::HookFailed,
-        Phase::Pending => Action::VersionUp,
+/// The audit action a transition (made by `input`) is recorded as.
+fn action_of(transition: &Transition, input: &Input) -> Action {
+    match (transition.to, input) {
+        (Phase::Canary { .. }, _) => Action::StepStarted,
+        (Phase::Promoted, _) => Action::Promoted,
+        (Phase::RolledBack, _) => Action::RolledBack,
+        (Phase::Aborted, _) => Action::Aborted,
+        (Phase::Failed, Input::RouterLost { .. }) => Action::RouterFellBack,
+        (Phase::Failed, _) => Action::HookFailed,
+        (Phase::Pending, _) => Action::VersionUp,
     }
 }
 
@@ -386,7 +387,7 @@ impl Service {
                 commit: Some(record.commit.clone()),
                 deployment: Some(record.id.clone()),
                 reason: Some(t.cause.clone()),
-                ..NewEntry::new(at, &actor_name(&t.actor), action_of(t))
+                ..NewEntry::new(at, &actor_name(&t.actor), action_of(t, input))
             });
             if t.to == Phase::Promoted
                 && let Some(url) = &record.url
