@@ -20,8 +20,8 @@ pub const HEARTBEAT_PATH: &str = "/api/heartbeat";
 /// `GET`: the counters in Prometheus text format.
 pub const METRICS_PATH: &str = "/metrics";
 
-/// Request header forcing a version (synthetic checks); response header naming the version
-/// that served the response.
+/// Request header forcing a version with a weight above 0 (synthetic checks); response header
+/// naming the version that served the response (or that the proxy failed to reach).
 pub const VERSION_HEADER: &str = "x-gate-version";
 
 /// A routing table: `PUT /api/routes` body.

@@ -7,7 +7,8 @@ use crate::table::{Table, Version};
 /// Why a request went where it went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reason {
-    /// `X-Gate-Version` named a version of the table (any weight): a synthetic check.
+    /// `X-Gate-Version` named a version of the table that takes traffic (weight above 0): a
+    /// synthetic check.
     Forced,
     /// The sticky cookie named a version that still takes traffic.
     Sticky,
@@ -24,15 +25,20 @@ pub struct Assignment<'t> {
 /// `forced` is the `X-Gate-Version` header, `sticky` the cookie's value, `ticket` a uniform
 /// draw from 0 to 99 (used only when neither decides).
 ///
-/// A cookie naming a version whose weight is now 0 (rolled back) or that is gone is ignored,
-/// and the response replaces it: after a rollback no request reaches the canary unless forced.
+/// A header or cookie naming a version whose weight is now 0 (rolled back, fallen back from)
+/// or that is gone is ignored, and the request is drawn (the response replaces the cookie):
+/// after a rollback no request reaches the canary at all. The header comes from anyone, not
+/// only the controller's synthetic checks, so it must not reopen what a rollback closed.
 pub fn assign<'t>(
     table: &'t Table,
     forced: Option<&str>,
     sticky: Option<&str>,
     ticket: u32,
 ) -> Assignment<'t> {
-    if let Some(version) = forced.and_then(|name| table.version(name)) {
+    if let Some(version) = forced
+        .and_then(|name| table.version(name))
+        .filter(|v| v.weight > 0)
+    {
         return Assignment {
             version,
             reason: Reason::Forced,
@@ -86,15 +92,19 @@ mod tests {
     }
 
     #[test]
-    fn a_cookie_for_a_rolled_back_or_gone_version_is_redrawn() {
+    fn a_cookie_or_header_for_a_rolled_back_or_gone_version_is_redrawn() {
         let t = table(0);
         for ticket in 0..100 {
-            let a = assign(&t, None, Some("v2"), ticket);
-            assert_eq!((a.version.name.as_str(), a.reason), ("v1", Reason::Drawn));
-            let a = assign(&t, None, Some("v9"), ticket);
+            for (forced, sticky) in [
+                (None, Some("v2")),
+                (Some("v2"), None),
+                (Some("v2"), Some("v2")),
+            ] {
+                let a = assign(&t, forced, sticky, ticket);
+                assert_eq!((a.version.name.as_str(), a.reason), ("v1", Reason::Drawn));
+            }
+            let a = assign(&t, Some("v9"), Some("v9"), ticket);
             assert_eq!(a.reason, Reason::Drawn);
         }
-        // Forcing still reaches a version at weight 0 (synthetic checks of the canary).
-        assert_eq!(assign(&t, Some("v2"), None, 0).version.name, "v2");
     }
 }

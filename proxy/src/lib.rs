@@ -5,12 +5,14 @@
 //!
 //! **Routing.** A table of versions (name, upstream `http://` URL, weight 0–100, weights adding
 //! up to 100) and which one is stable. For each request, in order:
-//! 1. `X-Gate-Version: <name>` naming a version of the table forces it, whatever its weight
-//!    (synthetic checks of a canary at weight 0). The sticky cookie is left as it was.
+//! 1. `X-Gate-Version: <name>` naming a version of the table with a weight above 0 forces it
+//!    (synthetic checks of a canary, even at 1 %). The sticky cookie is left as it was. A
+//!    version at weight 0 cannot be forced: anyone can send the header, and a rollback or a
+//!    fallback must keep every request off the canary.
 //! 2. The sticky cookie (`gate_version=<name>`, name set by `--sticky-cookie`) keeps a user on
 //!    its version for the length of the canary, even as weights move, so a checkout never
 //!    switches versions halfway. A cookie naming a version that is gone or now has weight 0
-//!    (rolled back) is ignored: after a rollback no request reaches the canary unless forced.
+//!    (rolled back) is ignored: after a rollback no request reaches the canary.
 //! 3. Otherwise a weighted random draw picks the version, and the response sets the cookie
 //!    (`Set-Cookie: gate_version=<name>; Path=/; HttpOnly; SameSite=Lax`, a session cookie).
 //!

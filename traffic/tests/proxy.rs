@@ -1,6 +1,8 @@
 //! The `gate proxy` driver against a fake of its admin API, for the shapes of requests and
-//! answers and for error handling only. What the proxy does with traffic is tested against the
-//! real `gate proxy` once it lands.
+//! answers and for error handling only. The fake reads and answers `gate_proxy::api` values,
+//! the types the real proxy serves, so its shapes cannot drift from the proxy's. What the
+//! proxy does with traffic is tested against the real `gate proxy` process in the root
+//! package's `tests/traffic_proxy.rs`.
 
 #![expect(clippy::unwrap_used, reason = "the fake and its helpers fail loudly")]
 
@@ -12,24 +14,53 @@ use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
+use gate_traffic::proxy::api::{
+    self, ApiError, Bucket, Counters, Fallback, Heartbeat, Latency, Le, Responses, Routes,
+    VersionRoute, VersionState, Watchdog,
+};
 use gate_traffic::{
     Backend, FORCE_HEADER, ProxyConfig, ProxyRouter, RouterErrorKind, TrafficRouter,
 };
-use serde_json::{Value, json};
+use serde::de::DeserializeOwned;
+use serde_json::json;
 use tokio::net::TcpListener;
 
 const TOKEN: &str = "t0ken";
 
-/// A request the fake received: method, path, body.
-type Seen = (String, String, Value);
+/// A request the fake received, read with the proxy's own request types.
+#[derive(Debug, Clone, PartialEq)]
+enum Seen {
+    Routes(Routes),
+    Heartbeat(Heartbeat),
+    Disarm,
+}
 
 #[derive(Clone, Default)]
 struct Fake {
     seen: Arc<Mutex<Vec<Seen>>>,
 }
 
-/// The documented admin API, with the checks a client can trip: the token, and 422 for a URL
-/// outside loopback.
+fn refuse(status: StatusCode, error: &str, field: Option<String>) -> Response {
+    let error = ApiError {
+        error: error.into(),
+        field,
+    };
+    (status, Json(error)).into_response()
+}
+
+/// A request body as the proxy reads it (unknown fields refused), or the proxy's 422.
+fn parse<T: DeserializeOwned>(body: &str) -> Result<T, Box<Response>> {
+    serde_json::from_str(body).map_err(|e| {
+        Box::new(refuse(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &e.to_string(),
+            None,
+        ))
+    })
+}
+
+/// The documented admin API, with the checks a client can trip: the token, the request types,
+/// and 422 for a URL outside loopback.
 async fn admin(
     State(fake): State<Fake>,
     method: Method,
@@ -37,63 +68,119 @@ async fn admin(
     headers: HeaderMap,
     body: String,
 ) -> Response {
-    let body: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
-    fake.seen
-        .lock()
-        .unwrap()
-        .push((method.to_string(), uri.path().to_string(), body.clone()));
     if headers.get("authorization").and_then(|v| v.to_str().ok())
         != Some(&format!("Bearer {TOKEN}"))
     {
-        return (
-            StatusCode::UNAUTHORIZED,
-            Json(json!({ "error": "bad token" })),
-        )
-            .into_response();
+        return refuse(StatusCode::UNAUTHORIZED, "bad token", None);
     }
+    let seen = |request: Seen| fake.seen.lock().unwrap().push(request);
     match (method.as_str(), uri.path()) {
-        ("GET", "/api/state") => Json(state()).into_response(),
-        ("PUT", "/api/routes") => {
-            let versions = body["versions"].as_array().cloned().unwrap_or_default();
-            if let Some(i) = versions
+        ("GET", api::STATE_PATH) => Json(state()).into_response(),
+        ("PUT", api::ROUTES_PATH) => {
+            let routes: Routes = match parse(&body) {
+                Ok(routes) => routes,
+                Err(refused) => return *refused,
+            };
+            seen(Seen::Routes(routes.clone()));
+            if let Some(i) = routes
+                .versions
                 .iter()
-                .position(|v| !v["url"].as_str().unwrap_or("").starts_with("http://127."))
+                .position(|v| !v.url.starts_with("http://127."))
             {
-                let error = json!({ "error": "url must be on loopback", "field": format!("versions[{i}].url") });
-                return (StatusCode::UNPROCESSABLE_ENTITY, Json(error)).into_response();
+                let field = Some(format!("versions[{i}].url"));
+                return refuse(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "url must be on loopback",
+                    field,
+                );
             }
-            StatusCode::NO_CONTENT.into_response()
+            Json(state()).into_response()
         }
-        ("POST" | "DELETE", "/api/heartbeat") => StatusCode::NO_CONTENT.into_response(),
-        _ => (StatusCode::NOT_FOUND, "not found").into_response(),
+        ("POST", api::HEARTBEAT_PATH) => {
+            let beat: Heartbeat = match parse(&body) {
+                Ok(beat) => beat,
+                Err(refused) => return *refused,
+            };
+            seen(Seen::Heartbeat(beat.clone()));
+            Json(Watchdog {
+                armed: true,
+                timeout_ms: Some(beat.timeout_ms),
+                since_heartbeat_ms: Some(0),
+            })
+            .into_response()
+        }
+        ("DELETE", api::HEARTBEAT_PATH) => {
+            seen(Seen::Disarm);
+            Json(Watchdog {
+                armed: false,
+                timeout_ms: None,
+                since_heartbeat_ms: None,
+            })
+            .into_response()
+        }
+        _ => refuse(StatusCode::NOT_FOUND, "not found", None),
     }
 }
 
-fn state() -> Value {
-    let counters = |requests: u64, s5xx: u64, connect_errors: u64| {
-        json!({
-            "requests": requests,
-            "responses": { "1xx": 0, "2xx": requests - s5xx - connect_errors, "3xx": 0, "4xx": 0, "5xx": s5xx },
-            "connect_errors": connect_errors,
-            "latency_ms": {
-                "buckets": [[1, 0], [2, 0], [5, 0], [10, requests * 4 / 5], [25, requests], [50, requests],
-                            [100, requests], [250, requests], [500, requests], [1000, requests],
-                            [2500, requests], [5000, requests], ["+Inf", requests]],
-                "sum": 12.5 * requests as f64
-            }
+/// Counters as the proxy keeps them: every request in `requests`; those it answered itself
+/// (connection and response errors) in no status class and not timed.
+fn counters(requests: u64, s5xx: u64, connect_errors: u64, response_errors: u64) -> Counters {
+    let answered = requests - connect_errors - response_errors;
+    let buckets = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000]
+        .into_iter()
+        .map(|ms| {
+            let within = match ms {
+                ..10 => 0,
+                10 => answered * 4 / 5,
+                _ => answered,
+            };
+            Bucket(Le::Ms(ms), within)
         })
+        .chain([Bucket(Le::Inf, answered)])
+        .collect();
+    Counters {
+        requests,
+        responses: Responses {
+            success: answered - s5xx,
+            server_error: s5xx,
+            ..Responses::default()
+        },
+        connect_errors,
+        response_errors,
+        latency_ms: Latency {
+            buckets,
+            sum: 12.5 * answered as f64,
+            count: answered,
+        },
+    }
+}
+
+fn state() -> api::State {
+    let version = |name: &str, port: u16, weight: u32, counters: Counters| VersionState {
+        name: name.into(),
+        url: format!("http://127.0.0.1:{port}"),
+        weight,
+        counters,
     };
-    json!({
-        "instance": "proxy-7f3a",
-        "started_at_ms": 1_700_000_000_000u64,
-        "stable": "v1",
-        "versions": [
-            { "name": "v1", "url": "http://127.0.0.1:8081", "weight": 95, "counters": counters(1000, 2, 0) },
-            { "name": "v2", "url": "http://127.0.0.1:8082", "weight": 5, "counters": counters(100, 3, 4) }
+    api::State {
+        instance: "proxy-7f3a".into(),
+        started_at_ms: 1_700_000_000_000,
+        stable: "v1".into(),
+        versions: vec![
+            version("v1", 8081, 95, counters(1000, 2, 0, 0)),
+            version("v2", 8082, 5, counters(105, 3, 4, 5)),
         ],
-        "watchdog": { "armed": true, "timeout_ms": 5000, "since_heartbeat_ms": 120 },
-        "fallbacks": [ { "at_ms": 1_700_000_000_500u64, "to": "v1", "reason": "no heartbeat for 5000 ms" } ]
-    })
+        watchdog: Watchdog {
+            armed: true,
+            timeout_ms: Some(5000),
+            since_heartbeat_ms: Some(120),
+        },
+        fallbacks: vec![Fallback {
+            at_ms: 1_700_000_000_500,
+            to: "v1".into(),
+            reason: "no heartbeat for 5000 ms".into(),
+        }],
+    }
 }
 
 async fn serve(app: axum::Router) -> String {
@@ -132,25 +219,23 @@ async fn route_puts_the_whole_table_with_weights_summing_to_100() {
         .unwrap();
     router.route(&v("v2", 8082), None, 0).await.unwrap();
     let seen = fake.seen.lock().unwrap().clone();
-    let entry = |name: &str, port: u16, weight: u8| json!({ "name": name, "url": format!("http://127.0.0.1:{port}"), "weight": weight });
+    let entry = |name: &str, port: u16, weight: u32| VersionRoute {
+        name: name.into(),
+        url: format!("http://127.0.0.1:{port}"),
+        weight,
+    };
+    let table = |stable: &str, versions: Vec<VersionRoute>| {
+        Seen::Routes(Routes {
+            stable: stable.into(),
+            versions,
+        })
+    };
     assert_eq!(
         seen,
         [
-            (
-                "PUT".to_string(),
-                "/api/routes".to_string(),
-                json!({ "stable": "v1", "versions": [entry("v1", 8081, 95), entry("v2", 8082, 5)] })
-            ),
-            (
-                "PUT".to_string(),
-                "/api/routes".to_string(),
-                json!({ "stable": "v1", "versions": [entry("v1", 8081, 100), entry("v2", 8082, 0)] })
-            ),
-            (
-                "PUT".to_string(),
-                "/api/routes".to_string(),
-                json!({ "stable": "v2", "versions": [entry("v2", 8082, 100)] })
-            ),
+            table("v1", vec![entry("v1", 8081, 95), entry("v2", 8082, 5)]),
+            table("v1", vec![entry("v1", 8081, 100), entry("v2", 8082, 0)]),
+            table("v2", vec![entry("v2", 8082, 100)]),
         ]
     );
 }
@@ -161,10 +246,13 @@ async fn sample_reads_counters_p95_and_fallbacks_from_the_state() {
     let sample = router.sample("v1", Some("v2")).await.unwrap();
     assert_eq!(sample.instance, "proxy-7f3a");
     assert_eq!((sample.stable.requests, sample.stable.errors), (1000, 2));
-    // Errors are 5xx answers plus connections that could not be made.
-    assert_eq!((sample.canary.requests, sample.canary.errors), (100, 7));
-    // 80 of 100 within 10 ms, the rest within 25: rank 95 is 10 + 15 * 15/20.
-    assert_eq!(sample.canary.latency_p95_ms(), Some(21.25));
+    // Errors are 5xx answers, connections that could not be made and answers that never came;
+    // requests already count the last two.
+    assert_eq!((sample.canary.requests, sample.canary.errors), (105, 12));
+    // Of the 96 answers, 76 within 10 ms, the rest within 25: rank 91.2 is the 15.2th of the
+    // 20 in (10, 25].
+    let p95 = sample.canary.latency_p95_ms().unwrap();
+    assert!((p95 - (10.0 + 15.0 * 15.2 / 20.0)).abs() < 1e-9, "{p95}");
     assert_eq!(sample.fallbacks.len(), 1);
     assert_eq!(sample.fallbacks[0].to, "v1");
     assert_eq!(sample.fallbacks[0].reason, "no heartbeat for 5000 ms");
@@ -184,22 +272,16 @@ async fn heartbeat_arms_the_watchdog_and_disarm_deletes_it() {
     assert_eq!(
         seen,
         [
-            (
-                "POST".to_string(),
-                "/api/heartbeat".to_string(),
-                json!({ "timeout_ms": 5000 })
-            ),
-            (
-                "DELETE".to_string(),
-                "/api/heartbeat".to_string(),
-                Value::Null
-            ),
+            Seen::Heartbeat(Heartbeat { timeout_ms: 5000 }),
+            Seen::Disarm
         ]
     );
     assert_eq!(
         router.force_header("v2"),
         Some((FORCE_HEADER, "v2".to_string()))
     );
+    // The header the driver hands out is the one the proxy reads (names are case-blind).
+    assert!(FORCE_HEADER.eq_ignore_ascii_case(api::VERSION_HEADER));
 }
 
 #[tokio::test]

@@ -15,15 +15,16 @@ async fn errors_and_latencies_are_counted_per_version() {
     let proxy = TestProxy::start(routes(
         "v1",
         &[
-            ("v1", &v1.url(), 100),
-            ("v2", &v2.url(), 0),
-            ("v3", &gone, 0),
+            ("v1", &v1.url(), 98),
+            ("v2", &v2.url(), 1),
+            ("v3", &gone, 1),
         ],
     ))
     .await;
+    // Only versions with a weight can be forced; users pinned to v1 stay there.
     let forced = |v: &'static str| [("x-gate-version", v)];
     for _ in 0..10 {
-        assert_eq!(proxy.get("/", None).await.status, 200);
+        assert_eq!(proxy.get("/", Some("v1")).await.status, 200);
     }
     for _ in 0..4 {
         let r = proxy.get_with("/status/503", None, &forced("v2")).await;
@@ -80,7 +81,7 @@ async fn errors_and_latencies_are_counted_per_version() {
         "gate_proxy_connect_errors_total{version=\"v3\"} 3",
         "gate_proxy_latency_ms_bucket{version=\"v1\",le=\"+Inf\"} 10",
         "gate_proxy_latency_ms_count{version=\"v1\"} 10",
-        "gate_proxy_weight{version=\"v1\"} 100",
+        "gate_proxy_weight{version=\"v1\"} 98",
         "# TYPE gate_proxy_latency_ms histogram",
     ] {
         assert!(text.lines().any(|l| l == line), "no `{line}` in\n{text}");

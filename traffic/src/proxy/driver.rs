@@ -15,9 +15,9 @@ use crate::route_table::RouteTable;
 use crate::router::{Backend, TrafficRouter};
 use crate::sample::Sample;
 
+use super::api::{self, ApiError, Heartbeat, Routes, VersionRoute};
 use super::config::ProxyConfig;
 use super::counts;
-use super::wire::{ApiError, HeartbeatRequest, ProxyState, RouteEntry, RoutesRequest};
 
 /// A client of one `gate proxy`. Cheap to share by reference.
 #[derive(Debug, Clone)]
@@ -73,8 +73,8 @@ impl ProxyRouter {
     }
 
     /// The proxy's whole state, as its admin API reports it.
-    pub async fn state(&self) -> Result<ProxyState, RouterError> {
-        self.call(Action::Sample, Method::GET, "api/state", None::<&()>)
+    pub async fn state(&self) -> Result<api::State, RouterError> {
+        self.call(Action::Sample, Method::GET, api::STATE_PATH, None::<&()>)
             .await
     }
 
@@ -103,7 +103,8 @@ impl ProxyRouter {
         })
     }
 
-    /// Sends one request; the body of a 2xx answer, or the error it amounts to.
+    /// Sends one request to `path` (one of [`api`]'s paths, taken below the admin URL's own
+    /// path); the body of a 2xx answer, or the error it amounts to.
     async fn send(
         &self,
         action: Action,
@@ -113,7 +114,7 @@ impl ProxyRouter {
     ) -> Result<Vec<u8>, RouterError> {
         let url = self
             .base
-            .join(path)
+            .join(path.trim_start_matches('/'))
             .map_err(|e| self.error(action, RouterErrorKind::Invalid, format!("{path}: {e}")))?;
         tracing::debug!(%method, %url, "gate proxy admin API");
         let mut request = self
@@ -210,19 +211,19 @@ impl TrafficRouter for ProxyRouter {
         canary_weight: u8,
     ) -> Result<(), RouterError> {
         let table = RouteTable::new(&self.describe(), stable, canary, canary_weight)?;
-        let body = RoutesRequest {
+        let body = Routes {
             stable: table.stable.version.clone(),
             versions: table
                 .weights()
                 .into_iter()
-                .map(|(backend, weight)| RouteEntry {
+                .map(|(backend, weight)| VersionRoute {
                     name: backend.version.clone(),
                     url: backend.url.clone(),
-                    weight,
+                    weight: u32::from(weight),
                 })
                 .collect(),
         };
-        self.send(Action::Route, Method::PUT, "api/routes", Some(&body))
+        self.send(Action::Route, Method::PUT, api::ROUTES_PATH, Some(&body))
             .await
             .map(drop)
     }
@@ -246,11 +247,11 @@ impl TrafficRouter for ProxyRouter {
                 "a watchdog timeout of 0 ms would fire at once".into(),
             ));
         }
-        let body = HeartbeatRequest { timeout_ms };
+        let body = Heartbeat { timeout_ms };
         self.send(
             Action::Heartbeat,
             Method::POST,
-            "api/heartbeat",
+            api::HEARTBEAT_PATH,
             Some(&body),
         )
         .await
@@ -258,9 +259,14 @@ impl TrafficRouter for ProxyRouter {
     }
 
     async fn disarm(&self) -> Result<(), RouterError> {
-        self.send(Action::Disarm, Method::DELETE, "api/heartbeat", None::<&()>)
-            .await
-            .map(drop)
+        self.send(
+            Action::Disarm,
+            Method::DELETE,
+            api::HEARTBEAT_PATH,
+            None::<&()>,
+        )
+        .await
+        .map(drop)
     }
 
     fn has_watchdog(&self) -> bool {
