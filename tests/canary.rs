@@ -384,8 +384,10 @@ fn a_red_commit_is_refused_and_the_refusal_audited() {
 #[test]
 fn tampering_with_the_audit_log_is_found() {
     let rig = Rig::start(&spec(RouterKind::Proxy, QUICK, vec![]));
+    let shoppers = Traffic::start(&rig.router.url(), SHOPPERS, "tamper");
     let id = rig.deploy("v2");
     rig.wait_for(&id, Duration::from_secs(90), |d| d["phase"] == "promoted");
+    shoppers.stop();
     assert_chain_holds(&rig);
     let db = rig.path("gate.db");
     let sql = |statement: &str| {

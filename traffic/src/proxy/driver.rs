@@ -56,6 +56,8 @@ impl ProxyRouter {
             base.set_path(&path);
         }
         let client = reqwest::Client::builder()
+            // The admin API is the proxy's own, beside it: never through an HTTP_PROXY.
+            .no_proxy()
             .connect_timeout(config.timeout)
             .timeout(config.timeout)
             .user_agent(concat!("gate-traffic/", env!("CARGO_PKG_VERSION")))
