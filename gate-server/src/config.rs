@@ -20,6 +20,7 @@
 //! - [`rules`] holds the value checks the file and the environment share.
 //! - [`secrets`] reads the secrets that the file names environment variables for.
 
+pub mod canary;
 mod defaults;
 mod env;
 mod error;

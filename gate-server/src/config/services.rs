@@ -256,8 +256,10 @@ fn canary(sink: &mut Sink<'_>, value: &Value<'_>) -> Option<CanaryConfig> {
     let synthetic_failures = s.read(sink, "synthetic-failures", |sink, what, value| {
         read::integer(sink, what, value, 0..=1000).map(|n| n as u32)
     });
-    s.finish(|| {
-        Some(CanaryConfig {
+    let policy_problems = |config: &CanaryConfig| {
+        super::canary::policy(config).validate().err().unwrap_or_default()
+    };
+    let built = CanaryConfig {
             steps,
             max_error_increase_pt: max_error_increase,
             confidence,
@@ -268,8 +270,24 @@ fn canary(sink: &mut Sink<'_>, value: &Value<'_>) -> Option<CanaryConfig> {
             inconclusive_wait,
             synthetic_tag,
             synthetic_failures,
-        })
-    })
+        };
+    let problems = policy_problems(&built);
+    for problem in &problems {
+        use gate_deploy::policy::Field;
+        let key = match problem.field {
+            Field::Steps | Field::StepWeight(_) | Field::StepHold(_) => "steps",
+            Field::MaxIncrease | Field::BrokenIncrease => "max-error-increase",
+            Field::FalseRollbackRate | Field::MissedFailureRate => "confidence",
+            Field::MinRequests => "min-requests",
+            Field::Interval => "interval",
+            Field::LatencyFactor | Field::LatencyMinSamples => "max-p95-ratio",
+        };
+        let span = s.value(key).map_or_else(|| value.span(), |v| v.span());
+        sink.error(span, format!("`{key}` in `[services.canary]`: {}", problem.message))
+            .label("not a policy a canary can follow")
+            .help("see the canary keys in the README; leave a key out for its default");
+    }
+    s.finish(|| problems.is_empty().then_some(built))
 }
 
 /// `steps = [{ weight = 5, for = "10m" }, { weight = 100 }]`: rising weights ending at 100.
