@@ -63,9 +63,21 @@ fn every_commented_example_in_the_starter_file_is_valid() {
         .join("\n");
     let c = parse_with(
         &uncommented,
-        &[("GATE_WEBHOOK_SECRET", "s3cret"), ("GITHUB_TOKEN", "ghp_x")],
+        &[
+            ("GATE_WEBHOOK_SECRET", "s3cret"),
+            ("GITHUB_TOKEN", "ghp_x"),
+            ("GATE_PROXY_TOKEN", "proxy-token"),
+        ],
     );
     assert_eq!(c.public_url, "https://gate.example.com");
+    // The commented service shows the canary policy's defaults (and the optional latency bound).
+    let [shop] = c.services.as_slice() else {
+        panic!("one service: {:?}", c.services)
+    };
+    assert_eq!(shop.name, "shop");
+    let mut policy = config::canary::policy(&shop.canary);
+    assert_eq!(policy.latency.take().map(|l| l.factor), Some(1.5));
+    assert_eq!(policy, gate_deploy::CanaryPolicy::default());
     assert_eq!(c.workers, 4);
     assert_eq!(c.browser, Some(PathBuf::from("/usr/bin/chromium")));
     assert_eq!(c.browser_args, ["--lang=en-US"]);

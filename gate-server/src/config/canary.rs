@@ -9,6 +9,11 @@ use super::{CanaryConfig, FailSafe};
 /// Samples each side needs before the latency bound is checked.
 const LATENCY_SAMPLES: u64 = 100;
 
+/// A rate as written (`1 - 0.99` is 0.01, not 0.010000000000000009).
+fn tidy(rate: f64) -> f64 {
+    (rate * 1e9).round() / 1e9
+}
+
 pub fn policy(config: &CanaryConfig) -> CanaryPolicy {
     let mut policy = CanaryPolicy::default();
     if let Some(steps) = &config.steps {
@@ -21,13 +26,13 @@ pub fn policy(config: &CanaryConfig) -> CanaryPolicy {
             .collect();
     }
     if let Some(pt) = config.max_error_increase_pt {
-        let increase = pt / 100.0;
+        let increase = tidy(pt / 100.0);
         // "Broken" stays three times the acceptable rise, as in the default policy.
-        policy.broken_increase = (increase * 3.0).max(increase + 0.001);
+        policy.broken_increase = tidy((increase * 3.0).max(increase + 0.001));
         policy.max_increase = increase;
     }
     if let Some(confidence) = config.confidence {
-        policy.false_rollback_rate = 1.0 - confidence;
+        policy.false_rollback_rate = tidy(1.0 - confidence);
     }
     if let Some(n) = config.min_requests {
         policy.min_requests = n;
