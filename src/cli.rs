@@ -269,6 +269,9 @@ pub struct DemoArgs {
     /// Start the shop with this fault to see the gate go red: checkout-500, slow-products, late-element.
     #[arg(long, value_name = "FAULT")]
     pub fault: Vec<demo_shop::Fault>,
+    /// Stop after the test gate: no canary deploys.
+    #[arg(long)]
+    pub no_deploy: bool,
     #[command(flatten)]
     pub options: RunOptions,
 }

@@ -8,7 +8,7 @@ use crate::load::Sources;
 use crate::{exit, run_cmd};
 
 /// The bundled scenarios, compiled in so `gate demo` works from any directory.
-const BUNDLED: &[(&str, &str)] = &[
+pub(crate) const BUNDLED: &[(&str, &str)] = &[
     (
         "scenarios/examples/login.toml",
         include_str!("../scenarios/examples/login.toml"),
@@ -32,6 +32,7 @@ pub async fn demo(mut args: DemoArgs) -> u8 {
         config.password = password;
     }
     let password = config.password.clone();
+    let extra_password = password.clone();
     let listener = match tokio::net::TcpListener::bind("127.0.0.1:0").await {
         Ok(l) => l,
         Err(e) => {
@@ -87,11 +88,27 @@ pub async fn demo(mut args: DemoArgs) -> u8 {
         secrets: None,
     };
     // The scenarios log in with `{{secret.SHOP_PASSWORD}}`: the shop's password.
-    let extra = std::collections::BTreeMap::from([("SHOP_PASSWORD".to_string(), password)]);
-    let code = match run_cmd::prepare_sources(sources, &input, options, extra) {
-        Ok(prepared) => run_cmd::execute(prepared, base_url, options).await,
+    let extra = std::collections::BTreeMap::from([("SHOP_PASSWORD".to_string(), extra_password)]);
+    let mut code = match run_cmd::prepare_sources(sources, &input, options, extra) {
+        Ok(prepared) => run_cmd::execute(prepared, base_url.clone(), options).await,
         Err(code) => code,
     };
+    if code == exit::PASSED && !args.no_deploy {
+        let report = options
+            .report
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("gate-report"));
+        code = crate::demo_deploy::deploy(crate::demo_deploy::Stable {
+            url: &base_url,
+            password: &password,
+            report: &report,
+        })
+        .await;
+    } else if code != exit::PASSED {
+        eprintln!(
+            "\nthe gate is red: nothing is deployed (the canary half of the demo runs after a green gate)"
+        );
+    }
     stop.cancel();
     let _ = shop.await;
     code

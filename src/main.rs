@@ -4,7 +4,7 @@
 //! - `load`: reading and checking scenario files, variables and secrets.
 //! - `run_cmd`: `gate run` from checked scenarios to reports and exit code.
 //! - `progress`, `summary`: what the terminal shows.
-//! - `demo`: `gate demo` and `gate demo-shop`.
+//! - `demo`: `gate demo` and `gate demo-shop`; `demo_deploy`: the demo's canary deploys.
 //! - `server_cmd`: `gate serve`, `gate agent`, `gate init`, `gate token`.
 //! - `client`: `gate submit`, `gate wait`, `gate status` (what CI runs).
 //! - `proxy_cmd`: `gate proxy`, the traffic router (the `gate-proxy` crate).
@@ -15,6 +15,7 @@ mod backend_args;
 mod cli;
 mod client;
 mod demo;
+mod demo_deploy;
 mod exit;
 mod load;
 mod progress;

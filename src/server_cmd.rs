@@ -59,6 +59,8 @@ pub async fn agent(args: AgentArgs) -> u8 {
         step_timeout: args.step_timeout,
         scenario_timeout: args.scenario_timeout,
         artifacts_root: std::env::temp_dir().join(format!("gate-agent-{}", std::process::id())),
+        // An agent's secrets come from its environment.
+        secrets: Default::default(),
     };
     let root = settings.artifacts_root.clone();
     let source = Arc::new(RemoteSource::new(

@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use serde_json::json;
 use tokio::sync::watch;
@@ -40,7 +40,7 @@ pub struct Switch {
 pub struct Tally {
     pub by_version: BTreeMap<String, VersionTally>,
     /// When each version last answered.
-    pub last_seen: BTreeMap<String, Instant>,
+    pub last_seen: BTreeMap<String, SystemTime>,
     pub switches: Vec<Switch>,
     /// Requests that got no answer at all.
     pub transport_errors: u64,
@@ -218,7 +218,7 @@ impl Shopper {
                 entry.failed_orders += 1;
             }
         }
-        tally.last_seen.insert(version.clone(), now);
+        tally.last_seen.insert(version.clone(), SystemTime::now());
         if let Some(last) = &self.last_version
             && *last != version
         {

@@ -72,6 +72,9 @@ pub struct ServerConfig {
     pub publish: Option<PublishConfig>,
     /// What gate deploys (`[[services]]`).
     pub services: Vec<ServiceConfig>,
+    /// Secrets for the embedded pool's scenarios beside the process environment, set by a
+    /// program that embeds the server (`gate demo`); never read from the file.
+    pub secrets: std::collections::BTreeMap<String, String>,
     /// Largest accepted request body (bytes), except agent results.
     pub max_body: usize,
     pub request_timeout: Duration,

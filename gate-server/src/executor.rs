@@ -54,6 +54,8 @@ pub struct RunnerSettings {
     pub scenario_timeout: Duration,
     /// Scratch space for screenshots before they are stored or uploaded.
     pub artifacts_root: PathBuf,
+    /// Secrets given beside the process environment (they win).
+    pub secrets: BTreeMap<String, String>,
 }
 
 /// Runs jobs from `source` until `shutdown`, then hands back what is still running, closes the

@@ -19,7 +19,20 @@ use crate::store::Store;
 /// How long running jobs get to finish or be handed back after a shutdown signal.
 const DRAIN: Duration = Duration::from_secs(30);
 
+/// Binds `config.listen`, then [`serve_on`].
 pub async fn serve(config: ServerConfig, shutdown: CancellationToken) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(&config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    serve_on(listener, config, shutdown).await
+}
+
+/// Serves on the caller's `listener` until `shutdown`, then stops everything in order.
+pub async fn serve_on(
+    listener: tokio::net::TcpListener,
+    config: ServerConfig,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
     let store = Store::connect(&config.database_url)
         .await
         .with_context(|| {
@@ -28,9 +41,6 @@ pub async fn serve(config: ServerConfig, shutdown: CancellationToken) -> anyhow:
                 redact_url(&config.database_url)
             )
         })?;
-    let listener = tokio::net::TcpListener::bind(&config.listen)
-        .await
-        .with_context(|| format!("cannot listen on {}", config.listen))?;
     let address = listener.local_addr()?;
     // Listening on port 0 (tests, ad-hoc runs): links must name the port actually bound.
     let mut config = config;
@@ -57,6 +67,7 @@ pub async fn serve(config: ServerConfig, shutdown: CancellationToken) -> anyhow:
             scenario_timeout: config.scenario_timeout,
             artifacts_root: std::env::temp_dir()
                 .join(format!("gate-server-{}", std::process::id())),
+            secrets: config.secrets.clone(),
         };
         let source = Arc::new(LocalSource::new(service.clone()));
         let hooks = Arc::new(MetricsHooks(state.metrics.clone()));

@@ -76,6 +76,7 @@ pub(super) fn resolve(layer: Layer, dir: &Path) -> ServerConfig {
         tokens: layer.tokens.unwrap_or_default(),
         webhook: layer.webhook,
         publish: layer.publish,
+        secrets: Default::default(),
         services: layer
             .services
             .unwrap_or_default()

@@ -257,20 +257,23 @@ fn canary(sink: &mut Sink<'_>, value: &Value<'_>) -> Option<CanaryConfig> {
         read::integer(sink, what, value, 0..=1000).map(|n| n as u32)
     });
     let policy_problems = |config: &CanaryConfig| {
-        super::canary::policy(config).validate().err().unwrap_or_default()
+        super::canary::policy(config)
+            .validate()
+            .err()
+            .unwrap_or_default()
     };
     let built = CanaryConfig {
-            steps,
-            max_error_increase_pt: max_error_increase,
-            confidence,
-            min_requests,
-            interval,
-            max_p95_ratio,
-            when_inconclusive,
-            inconclusive_wait,
-            synthetic_tag,
-            synthetic_failures,
-        };
+        steps,
+        max_error_increase_pt: max_error_increase,
+        confidence,
+        min_requests,
+        interval,
+        max_p95_ratio,
+        when_inconclusive,
+        inconclusive_wait,
+        synthetic_tag,
+        synthetic_failures,
+    };
     let problems = policy_problems(&built);
     for problem in &problems {
         use gate_deploy::policy::Field;
@@ -283,9 +286,12 @@ fn canary(sink: &mut Sink<'_>, value: &Value<'_>) -> Option<CanaryConfig> {
             Field::LatencyFactor | Field::LatencyMinSamples => "max-p95-ratio",
         };
         let span = s.value(key).map_or_else(|| value.span(), |v| v.span());
-        sink.error(span, format!("`{key}` in `[services.canary]`: {}", problem.message))
-            .label("not a policy a canary can follow")
-            .help("see the canary keys in the README; leave a key out for its default");
+        sink.error(
+            span,
+            format!("`{key}` in `[services.canary]`: {}", problem.message),
+        )
+        .label("not a policy a canary can follow")
+        .help("see the canary keys in the README; leave a key out for its default");
     }
     s.finish(|| problems.is_empty().then_some(built))
 }

@@ -109,6 +109,7 @@ impl<S: JobSource> Job<S> {
                 config.scenario_timeout = self.settings.scenario_timeout;
                 config.artifacts_dir = self.settings.artifacts_root.join(&lease.run);
                 config.secrets = secrets_for(&lease.sources);
+                config.secrets.extend(self.settings.secrets.clone());
                 let (events, mut sink) = tokio::sync::mpsc::unbounded_channel();
                 tokio::spawn(async move { while sink.recv().await.is_some() {} });
                 let ctx = RunContext::new(suite, config, events);

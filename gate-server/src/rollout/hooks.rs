@@ -42,6 +42,8 @@ pub struct HookRun {
     pub spawn_error: Option<String>,
     /// Output (stdout and stderr interleaved as read), the last [`MAX_LINES`] lines.
     pub output: Vec<String>,
+    /// The last non-empty line the hook wrote to its standard output.
+    pub last_stdout: Option<String>,
     pub duration: Duration,
 }
 
@@ -50,10 +52,10 @@ impl HookRun {
         self.exit_code == Some(0)
     }
 
-    /// The URL the hook printed last, if its last line of output is one.
+    /// The URL the hook printed last, if its last line of standard output is one (what it
+    /// logs to stderr does not count).
     pub fn url(&self) -> Option<String> {
-        let last = self.output.iter().rev().find(|l| !l.trim().is_empty())?;
-        let last = last.trim();
+        let last = self.last_stdout.as_deref()?.trim();
         crate::service::submit::is_http_url(last).then(|| last.trim_end_matches('/').to_string())
     }
 
@@ -115,29 +117,24 @@ pub async fn run(template: &str, vars: &HookVars<'_>, dir: &Path, timeout: Durat
                 timed_out: false,
                 spawn_error: Some(err.to_string()),
                 output: Vec::new(),
+                last_stdout: None,
                 duration: started.elapsed(),
             };
         }
     };
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
-    for stream in [
-        child
-            .stdout
-            .take()
-            .map(|s| Box::new(s) as Box<dyn tokio::io::AsyncRead + Unpin + Send>),
-        child
-            .stderr
-            .take()
-            .map(|s| Box::new(s) as Box<dyn tokio::io::AsyncRead + Unpin + Send>),
-    ]
-    .into_iter()
-    .flatten()
-    {
+    // Each line, and whether it came from stdout.
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(String, bool)>();
+    type Stream = Box<dyn tokio::io::AsyncRead + Unpin + Send>;
+    let streams: [Option<(Stream, bool)>; 2] = [
+        child.stdout.take().map(|s| (Box::new(s) as Stream, true)),
+        child.stderr.take().map(|s| (Box::new(s) as Stream, false)),
+    ];
+    for (stream, from_stdout) in streams.into_iter().flatten() {
         let tx = tx.clone();
         tokio::spawn(async move {
             let mut lines = BufReader::new(stream).lines();
             while let Ok(Some(line)) = lines.next_line().await {
-                if tx.send(line).is_err() {
+                if tx.send((line, from_stdout)).is_err() {
                     break;
                 }
             }
@@ -145,7 +142,11 @@ pub async fn run(template: &str, vars: &HookVars<'_>, dir: &Path, timeout: Durat
     }
     drop(tx);
     let mut output = Vec::new();
-    let keep = |output: &mut Vec<String>, line: String| {
+    let mut last_stdout = None;
+    let mut keep = |output: &mut Vec<String>, (line, stdout): (String, bool)| {
+        if stdout && !line.trim().is_empty() {
+            last_stdout = Some(line.clone());
+        }
         if output.len() == MAX_LINES {
             output.remove(0);
         }
@@ -155,7 +156,7 @@ pub async fn run(template: &str, vars: &HookVars<'_>, dir: &Path, timeout: Durat
     let status = loop {
         tokio::select! {
             status = child.wait() => break status.ok(),
-            Some(line) = rx.recv() => keep(&mut output, line),
+            Some(item) = rx.recv() => keep(&mut output, item),
             () = tokio::time::sleep_until(deadline) => break None,
         }
     };
@@ -172,8 +173,8 @@ pub async fn run(template: &str, vars: &HookVars<'_>, dir: &Path, timeout: Durat
     }
     // What the hook printed just before it exited.
     let drain_until = Instant::now() + DRAIN;
-    while let Ok(Some(line)) = tokio::time::timeout_at(drain_until, rx.recv()).await {
-        keep(&mut output, line);
+    while let Ok(Some(item)) = tokio::time::timeout_at(drain_until, rx.recv()).await {
+        keep(&mut output, item);
     }
     HookRun {
         command,
@@ -181,6 +182,7 @@ pub async fn run(template: &str, vars: &HookVars<'_>, dir: &Path, timeout: Durat
         timed_out,
         spawn_error: None,
         output,
+        last_stdout,
         duration: started.elapsed(),
     }
 }

@@ -516,6 +516,17 @@ impl Service {
         who: &Principal,
         make: impl Fn(i64, String) -> Input,
     ) -> Result<DeploymentRecord, ServiceError> {
+        let current = self
+            .store
+            .deployment(id)
+            .await?
+            .ok_or(ServiceError::NotFound("deployment"))?;
+        if current.phase.is_final() {
+            return Err(ServiceError::Refused(format!(
+                "deployment {id} is over ({}): there is nothing to move",
+                current.phase
+            )));
+        }
         let name = who.name.clone();
         self.transition(id, |record, _| {
             (!record.phase.is_final()).then(|| make(now_ms(), name.clone()))
