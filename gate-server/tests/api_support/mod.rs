@@ -88,6 +88,7 @@ pub fn config(dir: &std::path::Path) -> ServerConfig {
             base_url: Some("http://pr-{pr}.staging.test".into()),
         }),
         publish: None,
+        services: vec![],
         max_body: 1024 * 1024,
         request_timeout: Duration::from_secs(30),
     }
