@@ -116,7 +116,9 @@ impl Api {
         segments: &[&str],
         query: &[(&str, &str)],
     ) -> Result<T, Failure> {
-        let response = self.send(Method::GET, self.url(segments, query), None).await?;
+        let response = self
+            .send(Method::GET, self.url(segments, query), None)
+            .await?;
         read_json(response).await
     }
 
@@ -134,7 +136,9 @@ impl Api {
 
     /// A GET whose answer is text (the postmortem's Markdown).
     pub async fn get_text(&self, segments: &[&str]) -> Result<String, Failure> {
-        let response = self.send(Method::GET, self.url(segments, &[]), None).await?;
+        let response = self
+            .send(Method::GET, self.url(segments, &[]), None)
+            .await?;
         response
             .text()
             .await
@@ -205,9 +209,9 @@ async fn checked(response: reqwest::Response) -> Result<reqwest::Response, Failu
         Err(_) => format!("{status}: {}", body.trim()),
     };
     let message = match status {
-        StatusCode::UNAUTHORIZED => format!(
-            "{said}: the server does not know this token; check --token (GATE_TOKEN)"
-        ),
+        StatusCode::UNAUTHORIZED => {
+            format!("{said}: the server does not know this token; check --token (GATE_TOKEN)")
+        }
         _ => said,
     };
     if status.is_client_error() {
@@ -244,13 +248,17 @@ mod tests {
 
     #[test]
     fn paths_are_encoded_segments_under_the_server() {
-        let url = api("http://gate.test/base").url(&["deployments", "a/b c"], &[("since", "14:00")]);
+        let url =
+            api("http://gate.test/base").url(&["deployments", "a/b c"], &[("since", "14:00")]);
         assert_eq!(
             url.as_str(),
             "http://gate.test/base/api/v1/deployments/a%2Fb%20c?since=14%3A00"
         );
         let url = api("http://gate.test/").url(&["services", "shop", "rollback"], &[]);
-        assert_eq!(url.as_str(), "http://gate.test/api/v1/services/shop/rollback");
+        assert_eq!(
+            url.as_str(),
+            "http://gate.test/api/v1/services/shop/rollback"
+        );
     }
 
     #[test]

@@ -13,18 +13,20 @@ use crate::deploy_args::{
 };
 use crate::{deploy_tables, exit};
 
-/// Entries asked for per call.
-const PAGE: u32 = 500;
-
 pub async fn verify(args: AuditVerifyArgs) -> u8 {
     let api = Api::new(&args.server);
-    match api.get::<AuditVerification>(&["audit", "verify"], &[]).await {
+    match api
+        .get::<AuditVerification>(&["audit", "verify"], &[])
+        .await
+    {
         Ok(v) if v.ok => {
             println!(
                 "the audit log holds: {} entries, head {}",
                 v.entries, v.head
             );
-            println!("keep the head: a later verify whose chain does not contain it means entries were cut off the end");
+            println!(
+                "keep the head: a later verify whose chain does not contain it means entries were cut off the end"
+            );
             exit::PASSED
         }
         Ok(v) => {
@@ -34,7 +36,9 @@ pub async fn verify(args: AuditVerifyArgs) -> u8 {
                 v.problem.as_deref().unwrap_or("no reason given"),
                 v.entries
             );
-            eprintln!("entries from there on cannot be trusted: compare them with an export kept elsewhere");
+            eprintln!(
+                "entries from there on cannot be trusted: compare them with an export kept elsewhere"
+            );
             exit::FAILED
         }
         Err(failure) => failure.report("cannot verify the audit log"),
@@ -48,7 +52,7 @@ async fn pages(
     filter: &AuditFilter,
     mut each: impl FnMut(Vec<AuditEntry>) -> bool,
 ) -> Result<(), Failure> {
-    let limit = PAGE.to_string();
+    let limit = filter.page_size.to_string();
     let mut after: Option<String> = None;
     loop {
         let mut query = vec![("limit", limit.as_str())];
@@ -87,7 +91,10 @@ pub async fn list(args: AuditListArgs) -> u8 {
         return failure.report("cannot read the audit log");
     }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&entries).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&entries).unwrap_or_default()
+        );
     } else if entries.is_empty() {
         eprintln!("no audit entries match");
     } else {
@@ -145,7 +152,11 @@ pub async fn postmortem(args: PostmortemArgs) -> u8 {
     match &args.output {
         Some(path) => match std::fs::write(path, &markdown) {
             Ok(()) => {
-                eprintln!("wrote the postmortem of {} to {}", args.deployment, path.display());
+                eprintln!(
+                    "wrote the postmortem of {} to {}",
+                    args.deployment,
+                    path.display()
+                );
                 exit::PASSED
             }
             Err(e) => {
@@ -154,7 +165,11 @@ pub async fn postmortem(args: PostmortemArgs) -> u8 {
             }
         },
         None => {
-            print!("{markdown}");
+            let mut out = std::io::stdout().lock();
+            // A closed pipe (`| head`) is no error of ours.
+            let _ = out
+                .write_all(markdown.as_bytes())
+                .and_then(|()| out.flush());
             exit::PASSED
         }
     }

@@ -144,6 +144,9 @@ pub struct AuditFilter {
     /// Only this deployment's entries.
     #[arg(long, value_name = "ID")]
     pub deployment: Option<String>,
+    /// Entries asked for per call (the tests make it small to page).
+    #[arg(long, hide = true, default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub page_size: u32,
 }
 
 #[derive(Debug, Args)]
@@ -253,7 +256,12 @@ mod tests {
         assert!(version_label("v2.1_rc-1").is_ok());
         assert!(version_label("v 2").is_err());
         assert!(version_label("<script>").is_err());
-        for ok in ["14:28", "9:05", "2026-12-02T14:28:00Z", "2026-12-02T14:28:00+01:00"] {
+        for ok in [
+            "14:28",
+            "9:05",
+            "2026-12-02T14:28:00Z",
+            "2026-12-02T14:28:00+01:00",
+        ] {
             assert_eq!(time_arg(ok).as_deref(), Ok(ok));
         }
         for bad in ["24:00", "14:60", "14", "14:5", "yesterday", "2026-12-02"] {

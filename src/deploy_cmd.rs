@@ -8,7 +8,7 @@
 use std::time::Instant;
 
 use gate_wire::{
-    ActionRequest, DeployRequest, DeploymentList, DeploymentView, RollbackRequest,
+    ActionRequest, DeployPhase, DeployRequest, DeploymentList, DeploymentView, RollbackRequest,
     RollbackResult, ServiceList,
 };
 
@@ -59,7 +59,7 @@ pub async fn deploy(args: DeployArgs) -> u8 {
     match follow(&api, &created.id, &mut progress).await {
         Followed::Over(view) => {
             let lines = text::outcome(&view);
-            if view.phase == gate_wire::DeployPhase::Promoted {
+            if view.phase == DeployPhase::Promoted {
                 lines.iter().for_each(|l| println!("{l}"));
                 exit::PASSED
             } else {
@@ -129,10 +129,32 @@ async fn steer(api: &Api, target: &Target, verb: &str, body: &ActionRequest) -> 
         .post::<_, DeploymentView>(&["deployments", &id, verb], body)
         .await
     {
+        // The server answers a move on a deployment that is over with the deployment as it
+        // is: a promote that finds it aborted did nothing.
+        Ok(view) if !moved_as_asked(verb, view.phase) => {
+            eprintln!(
+                "error: cannot {verb} deployment {}: it is over ({}); nothing was changed{}",
+                view.id,
+                view.phase.as_str(),
+                if verb == "abort" {
+                    format!(
+                        ". `gate rollback --service {} --reason …` moves its traffic back",
+                        view.service
+                    )
+                } else {
+                    String::new()
+                }
+            );
+            exit::INVALID
+        }
         Ok(view) => {
             let now = match view.phase {
-                gate_wire::DeployPhase::Pending | gate_wire::DeployPhase::Canary => {
-                    format!("{}{}", text::where_it_is(&view), text::countdown(&view, text::now_ms()))
+                DeployPhase::Pending | DeployPhase::Canary => {
+                    format!(
+                        "{}{}",
+                        text::where_it_is(&view),
+                        text::countdown(&view, text::now_ms())
+                    )
                 }
                 _ => text::outcome(&view).remove(0),
             };
@@ -143,6 +165,15 @@ async fn steer(api: &Api, target: &Target, verb: &str, body: &ActionRequest) -> 
             exit::PASSED
         }
         Err(failure) => failure.report(&format!("cannot {verb} deployment {id}")),
+    }
+}
+
+/// Whether a deployment in `phase` is where `verb` takes one.
+fn moved_as_asked(verb: &str, phase: DeployPhase) -> bool {
+    match verb {
+        "promote" => phase == DeployPhase::Promoted,
+        "advance" => matches!(phase, DeployPhase::Canary | DeployPhase::Promoted),
+        _ => phase == DeployPhase::Aborted,
     }
 }
 
@@ -186,7 +217,13 @@ pub async fn rollback(args: RollbackArgs) -> u8 {
                 took.as_millis()
             );
             if let Some(d) = &done.deployment {
-                println!("  the canary {} of {} is {}: {}", d.id, d.version, d.phase.as_str(), d.html);
+                println!(
+                    "  the canary {} of {} is {}: {}",
+                    d.id,
+                    d.version,
+                    d.phase.as_str(),
+                    d.html
+                );
             }
             exit::PASSED
         }
@@ -203,7 +240,10 @@ pub async fn deployments(args: DeploymentsArgs) -> u8 {
     }
     match api.get::<DeploymentList>(&["deployments"], &query).await {
         Ok(list) if args.json => {
-            println!("{}", serde_json::to_string_pretty(&list).unwrap_or_default());
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&list).unwrap_or_default()
+            );
             exit::PASSED
         }
         Ok(list) => {
@@ -222,7 +262,10 @@ pub async fn services(args: ServicesArgs) -> u8 {
     let api = Api::new(&args.server);
     match api.get::<ServiceList>(&["services"], &[]).await {
         Ok(list) if args.json => {
-            println!("{}", serde_json::to_string_pretty(&list).unwrap_or_default());
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&list).unwrap_or_default()
+            );
             exit::PASSED
         }
         Ok(list) => {

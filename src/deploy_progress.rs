@@ -136,7 +136,8 @@ impl Progress {
                 bars.verdict.set_message(text::judgement(d));
             }
             None if view.phase == DeployPhase::Canary => {
-                bars.traffic.set_message("no traffic counted in this step yet");
+                bars.traffic
+                    .set_message("no traffic counted in this step yet");
                 bars.verdict.set_message("");
             }
             None => {

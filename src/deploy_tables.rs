@@ -57,7 +57,11 @@ pub fn services(list: &[ServiceView]) -> Table {
             s.name.clone(),
             s.version.clone().unwrap_or_else(|| "unknown".into()),
             s.url.clone().unwrap_or_default(),
-            s.commit.as_deref().map(short_sha).unwrap_or_default().to_string(),
+            s.commit
+                .as_deref()
+                .map(short_sha)
+                .unwrap_or_default()
+                .to_string(),
             s.deployment.clone().unwrap_or_default(),
             s.router.clone(),
         ]);
@@ -67,7 +71,14 @@ pub fn services(list: &[ServiceView]) -> Table {
 
 pub fn audit(entries: &[AuditEntry]) -> Table {
     let mut t = table(&[
-        "#", "time", "actor", "action", "service", "versions", "deployment", "reason",
+        "#",
+        "time",
+        "actor",
+        "action",
+        "service",
+        "versions",
+        "deployment",
+        "reason",
     ]);
     for e in entries {
         let versions = match (&e.from_version, &e.to_version) {

@@ -44,13 +44,16 @@ pub fn short_time(rfc3339: &str) -> String {
 /// When the current step began: the view says so (newer servers), else the last transition
 /// in the log.
 fn step_started_ms(view: &DeploymentView) -> Option<i64> {
-    view.step_started_at.as_deref().and_then(unix_ms).or_else(|| {
-        view.log
-            .iter()
-            .rev()
-            .find(|l| l.kind == "transition")
-            .and_then(|l| unix_ms(&l.at))
-    })
+    view.step_started_at
+        .as_deref()
+        .and_then(unix_ms)
+        .or_else(|| {
+            view.log
+                .iter()
+                .rev()
+                .find(|l| l.kind == "transition")
+                .and_then(|l| unix_ms(&l.at))
+        })
 }
 
 /// The time left before the current step may move on; `None` outside a canary or for a step
@@ -342,7 +345,10 @@ mod tests {
         assert_eq!(clock(45_001), "46s");
         assert_eq!(clock(598_000), "9m 58s");
         assert_eq!(clock(3_725_000), "1h 02m");
-        assert_eq!(short_time("2026-12-02T14:30:01.123Z"), "2026-12-02 14:30:01Z");
+        assert_eq!(
+            short_time("2026-12-02T14:30:01.123Z"),
+            "2026-12-02 14:30:01Z"
+        );
         assert_eq!(rate(None), "–");
     }
 }

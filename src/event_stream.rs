@@ -151,7 +151,11 @@ mod tests {
     #[test]
     fn events_are_split_across_chunks_and_comments_skipped() {
         let mut parser = SseParser::default();
-        assert!(parser.push(b": subscribed\n\nevent: deployment_changed\nda").is_empty());
+        assert!(
+            parser
+                .push(b": subscribed\n\nevent: deployment_changed\nda")
+                .is_empty()
+        );
         let got = parser.push(b"ta: {\"a\":1}\r\n\r\nevent: x\ndata: 1\ndata: 2\n\n");
         assert_eq!(
             got,
