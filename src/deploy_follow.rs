@@ -20,7 +20,7 @@ const OUTAGE_LIMIT: Duration = Duration::from_secs(120);
 /// How following ended.
 pub enum Followed {
     /// The deployment is over: promoted, rolled back, aborted or failed.
-    Over(DeploymentView),
+    Over(Box<DeploymentView>),
     /// Ctrl-C: the deployment goes on without us.
     Interrupted,
     /// The server stopped answering (for too long), or refused to show the deployment.
@@ -59,7 +59,7 @@ async fn watch(api: &Api, id: &str, progress: &mut Progress, listener: &Listener
                 }
                 progress.show(&view, now_ms());
                 if view.phase.is_final() {
-                    return Followed::Over(view);
+                    return Followed::Over(Box::new(view));
                 }
             }
             Err(failure @ Failure::Refused { .. }) => return Followed::Lost(failure),
