@@ -5,7 +5,7 @@
 //! found by its service and steered; listings parse; the audit log is listed and exported
 //! through every page, verified, and a changed entry is named (exit 1); a postmortem is
 //! written. The services' routers are gate proxies that are not running: these tests never get
-//! a canary to take traffic (the canary end to end is `tests/deploy_canary.rs`'s).
+//! a canary to take traffic (the canary end to end with a real proxy is tested elsewhere).
 
 #![allow(
     clippy::unwrap_used,
