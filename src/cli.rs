@@ -37,11 +37,42 @@ pub enum Command {
     Status(StatusArgs),
     /// Create an API token and print the line that configures it.
     Token(TokenArgs),
+    /// Deploy a version of a service through its canary and follow it to the end.
+    #[command(after_help = DEPLOY_HELP, disable_version_flag = true)]
+    Deploy(crate::deploy_args::DeployArgs),
+    /// Put a canary on all traffic now.
+    Promote(crate::deploy_args::PromoteArgs),
+    /// Move a canary on to its next step now.
+    Advance(crate::deploy_args::PromoteArgs),
+    /// Stop a canary: all traffic goes back to the stable version.
+    Abort(crate::deploy_args::AbortArgs),
+    /// Move a service's traffic at once to an earlier version (a canary in progress: to its
+    /// stable one). Prints what serves now and how long it took.
+    Rollback(crate::deploy_args::RollbackArgs),
+    /// List deployments, newest first.
+    Deployments(crate::deploy_args::DeploymentsArgs),
+    /// Show what each service serves, and its deployment in progress.
+    Services(crate::deploy_args::ServicesArgs),
+    /// Verify, list or export the audit log of deploys, overrides and rollbacks.
+    Audit(crate::deploy_args::AuditArgs),
+    /// Print a deployment's timeline as Markdown, for a blameless postmortem.
+    Postmortem(crate::deploy_args::PostmortemArgs),
     /// Run the traffic router for canary deploys: weighted, sticky routing to versions, with
     /// an admin API for the gate server and a watchdog that falls back to stable.
     #[command(disable_version_flag = true)]
     Proxy(ProxyArgs),
 }
+
+const DEPLOY_HELP: &str = "\
+Shows the phase, the step and its weight, both versions' requests and error rates with the
+analysis' summary, and the time left in the step: as bars on a terminal, one plain line per
+change elsewhere (CI). Ctrl-C stops following; the deployment goes on.
+
+Exit codes: 0 promoted; 1 rolled back, aborted or failed (the reason and the numbers are
+printed); 2 bad usage or refused (a commit whose gate verdict is not success: the server's
+message says what to do); 3 the server could not be reached.
+
+Example: gate deploy --service shop --version v2 --commit \"$(git rev-parse HEAD)\"";
 
 #[derive(Debug, Args)]
 pub struct ProxyArgs {
@@ -102,7 +133,9 @@ pub struct ServerArgs {
     /// The gate server's URL.
     #[arg(long, env = "GATE_SERVER", value_name = "URL", value_parser = crate::url_arg::http_url("https://gate.example.com"))]
     pub server: String,
-    /// API token (scope `submit` to submit, `read` to read verdicts, `agent` for agents).
+    /// API token (scope `submit` to submit, `read` to read verdicts and deployments, `agent`
+    /// for agents, `deploy` to deploy, promote, advance, abort and roll back, `admin` to
+    /// override the gate).
     #[arg(long, env = "GATE_TOKEN", hide_env_values = true)]
     pub token: String,
 }

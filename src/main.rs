@@ -7,15 +7,29 @@
 //! - `demo`: `gate demo` and `gate demo-shop`; `demo_deploy`: the demo's canary deploys.
 //! - `server_cmd`: `gate serve`, `gate agent`, `gate init`, `gate token`.
 //! - `client`: `gate submit`, `gate wait`, `gate status` (what CI runs).
+//! - `deploy_cmd`: `gate deploy`, `promote`, `advance`, `abort`, `rollback`, `deployments`,
+//!   `services`; `audit_cmd`: `gate audit …`, `gate postmortem`; their flags in `deploy_args`.
+//! - `api`: the server's JSON API as the deploy commands call it; `event_stream`: its events.
+//! - `deploy_follow`, `deploy_progress`, `deploy_text`, `deploy_tables`: following a
+//!   deployment and showing it (bars, lines, tables).
 //! - `proxy_cmd`: `gate proxy`, the traffic router (the `gate-proxy` crate).
 //! - `exit`: the documented exit codes.
 //! - `url_arg`: URL-valued flags, checked when the command line is read.
 
+mod api;
+mod audit_cmd;
 mod backend_args;
 mod cli;
 mod client;
 mod demo;
 mod demo_deploy;
+mod deploy_args;
+mod deploy_cmd;
+mod deploy_follow;
+mod deploy_progress;
+mod deploy_tables;
+mod deploy_text;
+mod event_stream;
 mod exit;
 mod load;
 mod progress;
@@ -62,6 +76,19 @@ fn main() -> std::process::ExitCode {
             Command::Status(args) => client::status(args).await,
             Command::Token(args) => server_cmd::token(args),
             Command::Proxy(args) => proxy_cmd::proxy(args).await,
+            Command::Deploy(args) => deploy_cmd::deploy(args).await,
+            Command::Promote(args) => deploy_cmd::promote(args).await,
+            Command::Advance(args) => deploy_cmd::advance(args).await,
+            Command::Abort(args) => deploy_cmd::abort(args).await,
+            Command::Rollback(args) => deploy_cmd::rollback(args).await,
+            Command::Deployments(args) => deploy_cmd::deployments(args).await,
+            Command::Services(args) => deploy_cmd::services(args).await,
+            Command::Audit(args) => match args.command {
+                deploy_args::AuditCommand::Verify(args) => audit_cmd::verify(args).await,
+                deploy_args::AuditCommand::List(args) => audit_cmd::list(args).await,
+                deploy_args::AuditCommand::Export(args) => audit_cmd::export(args).await,
+            },
+            Command::Postmortem(args) => audit_cmd::postmortem(args).await,
         }
     });
     std::process::ExitCode::from(code)

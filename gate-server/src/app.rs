@@ -159,6 +159,8 @@ fn table() -> Vec<Route> {
         route(Post, "/runs/{id}/cancel", Page(Submit), pages::run::cancel),
         route(Post, "/runs/{id}/rerun-failed", Page(Submit), pages::run::rerun_failed),
         route(Get, "/commits/{sha}", Page(Read), pages::commit::page),
+        route(Get, "/deployments", Page(Read), pages::deployments::page),
+        route(Get, "/deployments/{id}", Page(Read), pages::deployment::page),
         route(Get, "/login", Open, pages::login::form),
         route(Post, "/login", Open, pages::login::login),
         route(Post, "/logout", Open, pages::login::logout),

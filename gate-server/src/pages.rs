@@ -1,5 +1,6 @@
-//! Server-rendered pages (HTML from maud, no JavaScript): the run list, a run, a commit, and a
-//! token log-in that sets a cookie. Pages get their data from the service and are pure
+//! Server-rendered pages (HTML from maud, no JavaScript): the run list, a run, a commit, the
+//! deployments with what each service serves, a deployment, and a token log-in that sets a
+//! cookie. Pages get their data from the service and are pure
 //! functions of it; every string is escaped by maud. Who may see a page is decided by the
 //! route table's access rules before a page runs; form posts are checked for their origin
 //! before they get here. Pages know nothing of the HTTP API's handlers.
@@ -7,6 +8,9 @@
 //! Stable element ids for tests (and people's bookmarks) are listed in each page's module.
 
 pub mod commit;
+mod deploy_charts;
+pub mod deployment;
+pub mod deployments;
 mod layout;
 pub mod login;
 pub mod run;

@@ -115,6 +115,15 @@ pub struct DeploymentView {
     /// Percent of traffic the new version gets now.
     pub weight: u8,
     pub plan: Vec<PlannedStep>,
+    /// When the current step began (RFC 3339), while in `canary`: with `plan[step].hold_ms`
+    /// it says when the step may move on.
+    #[serde(default)]
+    pub step_started_at: Option<String>,
+    /// The canary waits for a person (`advance` or `promote`): its step has no hold, or its
+    /// data stayed inconclusive and the policy says to hold. The gate still rolls back a
+    /// failing canary.
+    #[serde(default)]
+    pub held: bool,
     pub decision: Option<Decision>,
     /// Who asked for it (a token's name).
     pub actor: String,

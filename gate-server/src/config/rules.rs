@@ -188,6 +188,72 @@ pub(super) fn token_hash(s: &str) -> Result<String, Invalid> {
     ))
 }
 
+/// A service name: lowercase letters, digits and `-`, as in URLs and logs.
+pub(super) fn service_name(s: &str) -> Result<String, Invalid> {
+    name(s, "service name", "shop")
+}
+
+/// A version label: letters, digits, `.`, `_` and `-` (it is a cookie value and a header).
+pub(super) fn version_name(s: &str) -> Result<String, Invalid> {
+    if super::is_version_name(s) {
+        Ok(s.to_string())
+    } else {
+        Err(Invalid::new(
+            "must be a version label of letters, digits, `.`, `_` and `-`",
+            "not a version label",
+            "e.g. \"v2\", \"2026.12.02\" or a short commit id",
+        ))
+    }
+}
+
+fn name(s: &str, what: &str, example: &str) -> Result<String, Invalid> {
+    let ok = !s.is_empty()
+        && s.len() <= 64
+        && s.starts_with(|c: char| c.is_ascii_lowercase())
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if ok {
+        Ok(s.to_string())
+    } else {
+        Err(Invalid::new(
+            format!("must be a {what}: lowercase letters, digits and `-`, starting with a letter"),
+            format!("not a {what}"),
+            format!("e.g. \"{example}\""),
+        ))
+    }
+}
+
+/// A hook: a shell command; `{version}`, `{commit}` and `{service}` are replaced.
+pub(super) fn hook_command(s: &str) -> Result<String, Invalid> {
+    if s.trim().is_empty() {
+        return Err(Invalid::new(
+            "must not be empty",
+            "empty",
+            "a shell command, e.g. \"scripts/start {service} {version}\"",
+        ));
+    }
+    let mut rest = s;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}') else {
+            break;
+        };
+        let placeholder = &rest[open + 1..open + close];
+        if !["version", "commit", "service"].contains(&placeholder)
+            && placeholder
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
+            return Err(Invalid::new(
+                format!("names an unknown placeholder `{{{placeholder}}}`"),
+                "unknown placeholder",
+                "hooks may use {version}, {commit} and {service}",
+            ));
+        }
+        rest = &rest[open + close + 1..];
+    }
+    Ok(s.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -296,70 +362,4 @@ mod tests {
                 .contains("the token itself")
         );
     }
-}
-
-/// A service name: lowercase letters, digits and `-`, as in URLs and logs.
-pub(super) fn service_name(s: &str) -> Result<String, Invalid> {
-    name(s, "service name", "shop")
-}
-
-/// A version label: letters, digits, `.`, `_` and `-` (it is a cookie value and a header).
-pub(super) fn version_name(s: &str) -> Result<String, Invalid> {
-    if super::is_version_name(s) {
-        Ok(s.to_string())
-    } else {
-        Err(Invalid::new(
-            "must be a version label of letters, digits, `.`, `_` and `-`",
-            "not a version label",
-            "e.g. \"v2\", \"2026.12.02\" or a short commit id",
-        ))
-    }
-}
-
-fn name(s: &str, what: &str, example: &str) -> Result<String, Invalid> {
-    let ok = !s.is_empty()
-        && s.len() <= 64
-        && s.starts_with(|c: char| c.is_ascii_lowercase())
-        && s.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-    if ok {
-        Ok(s.to_string())
-    } else {
-        Err(Invalid::new(
-            format!("must be a {what}: lowercase letters, digits and `-`, starting with a letter"),
-            format!("not a {what}"),
-            format!("e.g. \"{example}\""),
-        ))
-    }
-}
-
-/// A hook: a shell command; `{version}`, `{commit}` and `{service}` are replaced.
-pub(super) fn hook_command(s: &str) -> Result<String, Invalid> {
-    if s.trim().is_empty() {
-        return Err(Invalid::new(
-            "must not be empty",
-            "empty",
-            "a shell command, e.g. \"scripts/start {service} {version}\"",
-        ));
-    }
-    let mut rest = s;
-    while let Some(open) = rest.find('{') {
-        let Some(close) = rest[open..].find('}') else {
-            break;
-        };
-        let placeholder = &rest[open + 1..open + close];
-        if !["version", "commit", "service"].contains(&placeholder)
-            && placeholder
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_')
-        {
-            return Err(Invalid::new(
-                format!("names an unknown placeholder `{{{placeholder}}}`"),
-                "unknown placeholder",
-                "hooks may use {version}, {commit} and {service}",
-            ));
-        }
-        rest = &rest[open + close + 1..];
-    }
-    Ok(s.to_string())
 }

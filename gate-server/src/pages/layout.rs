@@ -35,6 +35,13 @@ pre{white-space:pre-wrap;overflow-wrap:anywhere;margin:.2rem 0}
 button{font:inherit;padding:.3rem .9rem;border-radius:6px;border:1px solid var(--border);background:var(--card);color:var(--text);cursor:pointer}
 input,select{font:inherit;padding:.3rem .5rem;border-radius:6px;border:1px solid var(--border);background:var(--card);color:var(--text)}
 img.shot{max-width:320px;border:1px solid var(--border);border-radius:4px;display:block;margin:.4rem 0}
+.canary{background:var(--link)}.promoted,.healthy{background:var(--passed)}.rolled_back,.failing{background:var(--failed)}
+.aborted{background:var(--cancelled)}.inconclusive{background:var(--flaky)}
+tr.current{background:var(--code-bg)}tr.current td:first-child{font-weight:700}
+svg.chart{display:block;margin:.4rem 0;max-width:100%}svg.chart text{font:12px system-ui,sans-serif;fill:var(--text)}
+.split-stable{fill:var(--cancelled)}.split-canary{fill:var(--link)}.rate-canary{fill:var(--link)}.rate-stable{fill:var(--cancelled)}
+.chart-frame{fill:none;stroke:var(--border)}
+ol.log{list-style:none;padding:0;margin:0}ol.log li{padding:.3rem 0;border-bottom:1px solid var(--border)}ol.log li.transition{font-weight:600}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;margin:0}dl.facts dt{color:var(--muted)}dl.facts dd{margin:0}
 "#;
 
@@ -66,6 +73,7 @@ pub fn page(title: &str, chrome: Chrome, head: Option<Markup>, body: Markup) -> 
                 header {
                     a href="/runs" { "gate" }
                     a #nav-runs href="/runs" { "Runs" }
+                    a #nav-deployments href="/deployments" { "Deployments" }
                     @if chrome == Chrome::SignedIn {
                         form method="post" action="/logout" {
                             button #logout type="submit" { "Log out" }
@@ -92,7 +100,8 @@ pub fn respond(status: StatusCode, page: Markup) -> Response {
         .into_response()
 }
 
-/// A coloured badge for a run state, job outcome or commit verdict.
+/// A coloured badge for a run state, job outcome, commit verdict, deployment phase or
+/// judgement.
 pub fn badge(label: &str) -> Markup {
     html! { span class={ "badge " (label) } { (label) } }
 }
@@ -113,6 +122,14 @@ pub fn when(ms: i64) -> String {
             .ok()
         })
         .unwrap_or_default()
+}
+
+/// An RFC 3339 time (as the API writes it) as `2026-11-27 10:00:00 UTC`; as given if it is not
+/// one.
+pub fn when_text(rfc3339: &str) -> String {
+    time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339)
+        .map(|t| when((t.unix_timestamp_nanos() / 1_000_000) as i64))
+        .unwrap_or_else(|_| rfc3339.to_string())
 }
 
 /// Milliseconds as `1.5s`, `2m 05s`.

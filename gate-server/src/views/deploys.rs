@@ -75,6 +75,13 @@ pub fn deployment_view(
                     .collect()
             })
             .unwrap_or_default(),
+        step_started_at: progress
+            .as_ref()
+            .filter(|p| matches!(p.machine.phase, Phase::Canary { .. }))
+            .map(|p| rfc3339(p.machine.since)),
+        held: progress
+            .as_ref()
+            .is_some_and(|p| matches!(p.machine.phase, Phase::Canary { held: true, .. })),
         decision,
         actor: record.actor.clone(),
         reason: record.reason.clone(),
