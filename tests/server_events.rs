@@ -47,14 +47,23 @@ fn each_run_is_announced_finished_exactly_once_across_pool_agents_and_a_restart(
     signal(shop.pid(), "-CONT");
     let _agent = Agent::start(&second, tmp.path(), "a2", 1);
 
-    let finished_in = |events: &[serde_json::Value]| {
-        let mut finished = of_type(&before.events(), "run_finished").len();
-        finished += of_type(events, "run_finished").len();
-        finished
+    // Settled: as many runs announced finished as were submitted, and each commit's latest
+    // verdict change (announced after its run's end) no longer pending.
+    let settled = |events: &[serde_json::Value]| {
+        let all: Vec<serde_json::Value> =
+            before.events().into_iter().chain(events.to_vec()).collect();
+        let last_verdict = |commit: &str| {
+            all.iter()
+                .rev()
+                .find(|e| e["type"] == "verdict_changed" && e["commit"] == commit)
+                .map(|e| e["state"].clone())
+        };
+        of_type(&all, "run_finished").len() >= commits.len()
+            && commits
+                .iter()
+                .all(|c| last_verdict(c).is_some_and(|state| state != "pending"))
     };
-    after.wait_until(Duration::from_secs(180), |e| {
-        finished_in(e) >= commits.len()
-    });
+    after.wait_until(Duration::from_secs(180), settled);
     for commit in &commits {
         let (code, out) = wait(&second, commit, "30s");
         assert_eq!(code, Some(0), "{commit}: {out}");
