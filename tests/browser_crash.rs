@@ -8,33 +8,19 @@
 
 mod common;
 
-use std::time::Duration;
-
 use common::*;
 
 #[test]
 fn killed_browser_is_replaced_and_the_scenario_retried() {
     let shop = Shop::start(&["--fault", "slow-products", "--slow", "3s"]);
     let tmp = tempfile::tempdir().unwrap();
-    let json = tmp.path().join("result.json");
-    let child = gate(tmp.path())
-        .args([
-            "run",
-            "--base-url",
-            &shop.base_url,
-            "--workers",
-            "1",
-            "--json",
-        ])
-        .arg(&json)
-        .arg(repo().join("tests/scenarios/crash"))
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let crash = repo().join("tests/scenarios/crash");
+    let running = GateRun::new(tmp.path(), &shop.base_url, crash)
+        .workers(1)
+        .spawn();
 
     // The browser is now waiting for the slow catalogue: kill it.
-    shop.wait_for_request(Duration::from_secs(60), |r| r.starts_with("GET /products"));
+    shop.wait_for("GET /products");
     let profiles = tmp.path().to_string_lossy().to_string();
     let main: Vec<u32> = browser_pids(&profiles)
         .into_iter()
@@ -42,17 +28,11 @@ fn killed_browser_is_replaced_and_the_scenario_retried() {
         .map(|(p, _)| p)
         .collect();
     assert_eq!(main.len(), 1, "one browser for one worker: {main:?}");
-    let status = std::process::Command::new("kill")
-        .args(["-9", &main[0].to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
+    signal(main[0], "-9");
 
-    let output = child.wait_with_output().unwrap();
-    let log = text(&output);
-    assert_eq!(output.status.code(), Some(0), "{log}");
-    let result = read_json(&json);
-    let s = scenario(&result, "slow-catalogue");
+    let run = running.wait();
+    assert_eq!(run.code, Some(0), "{}", run.log);
+    let s = scenario(&run.json, "slow-catalogue");
     assert_eq!(s["outcome"], "passed", "{s:#}");
     let attempts = s["attempts"].as_array().unwrap();
     assert_eq!(attempts.len(), 2, "{s:#}");
@@ -61,68 +41,32 @@ fn killed_browser_is_replaced_and_the_scenario_retried() {
     assert_eq!(attempts[1]["outcome"], "passed");
 
     // Every browser is gone and its profile removed.
-    assert!(
-        browser_pids(&profiles).is_empty(),
-        "browsers left: {:?}",
-        browser_pids(&profiles)
-    );
-    let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
-        .unwrap()
-        .flatten()
-        .filter(|e| e.file_name().to_string_lossy().starts_with("gate-pool-"))
-        .collect();
-    assert!(
-        leftovers.is_empty(),
-        "profile directories left: {leftovers:?}"
-    );
+    assert_no_browsers_under(tmp.path());
 }
 
 #[test]
 fn browsers_of_a_killed_gate_are_ended_by_the_next_run() {
     let shop = Shop::start(&["--fault", "slow-products", "--slow", "30s"]);
     let tmp = tempfile::tempdir().unwrap();
-    let mut victim = gate(tmp.path())
-        .args(["run", "--base-url", &shop.base_url, "--workers", "1", "-q"])
-        .arg(repo().join("tests/scenarios/crash"))
-        .spawn()
-        .unwrap();
-    shop.wait_for_request(Duration::from_secs(60), |r| r.starts_with("GET /products"));
+    let crash = repo().join("tests/scenarios/crash");
+    let mut victim = GateRun::new(tmp.path(), &shop.base_url, crash)
+        .workers(1)
+        .arg("-q")
+        .spawn();
+    shop.wait_for("GET /products");
     let profiles = tmp.path().to_string_lossy().to_string();
     assert!(!browser_pids(&profiles).is_empty());
     // SIGKILL: gate gets no chance to close its browser.
-    victim.kill().unwrap();
-    victim.wait().unwrap();
+    victim.kill();
     assert!(
         !browser_pids(&profiles).is_empty(),
         "the browser outlives a SIGKILLed gate"
     );
 
-    let output = gate(tmp.path())
-        .args([
-            "run",
-            "--base-url",
-            &shop.base_url,
-            "--workers",
-            "1",
-            "--grep",
-            "^api$",
-        ])
-        .arg(examples())
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
-    assert!(
-        browser_pids(&profiles).is_empty(),
-        "left-over browsers: {:?}",
-        browser_pids(&profiles)
-    );
-    let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
-        .unwrap()
-        .flatten()
-        .filter(|e| e.file_name().to_string_lossy().starts_with("gate-pool-"))
-        .collect();
-    assert!(
-        leftovers.is_empty(),
-        "profile directories left: {leftovers:?}"
-    );
+    let run = GateRun::new(tmp.path(), &shop.base_url, examples())
+        .workers(1)
+        .args(["--grep", "^api$"])
+        .output();
+    assert_eq!(run.code, Some(0), "{}", run.log);
+    assert_no_browsers_under(tmp.path());
 }

@@ -89,30 +89,16 @@ fn sessions_spread_over_endpoints_and_a_killed_one_is_routed_around() {
         )
         .unwrap();
     }
-    let json = tmp.path().join("result.json");
-    let child = gate(tmp.path())
-        .args([
-            "run",
-            "--backend",
-            "cdp",
-            "--workers",
-            "2",
-            "--base-url",
-            &shop.base_url,
-        ])
+    let running = GateRun::new(tmp.path(), &shop.base_url, &suite)
+        .workers(2)
+        .args(["--backend", "cdp"])
         .args([
             "--cdp-endpoint",
             &first.url(),
             "--cdp-endpoint",
             &second.url(),
         ])
-        .arg("--json")
-        .arg(&json)
-        .arg(&suite)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+        .spawn();
 
     // Both endpoints have a session waiting for the slow catalogue (one session each): kill
     // the first browser.
@@ -122,10 +108,9 @@ fn sessions_spread_over_endpoints_and_a_killed_one_is_routed_around() {
     first.child.kill().unwrap();
     first.child.wait().unwrap();
 
-    let output = child.wait_with_output().unwrap();
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
-    let result = read_json(&json);
-    let scenarios = result["scenarios"].as_array().unwrap();
+    let run = running.wait();
+    assert_eq!(run.code, Some(0), "{}", run.log);
+    let scenarios = run.json["scenarios"].as_array().unwrap();
     assert_eq!(scenarios.len(), 4);
     for s in scenarios {
         assert_eq!(s["outcome"], "passed", "{s:#}");
@@ -137,7 +122,8 @@ fn sessions_spread_over_endpoints_and_a_killed_one_is_routed_around() {
     assert_eq!(
         retried.len(),
         1,
-        "the scenario on the killed endpoint is retried: {result:#}"
+        "the scenario on the killed endpoint is retried: {:#}",
+        run.json
     );
     let attempts = retried[0]["attempts"].as_array().unwrap();
     assert_eq!(attempts[0]["outcome"], "error");
@@ -151,54 +137,35 @@ fn sessions_spread_over_endpoints_and_a_killed_one_is_routed_around() {
 #[test]
 fn cdp_needs_endpoints_and_offers_only_context_isolation() {
     let tmp = tempfile::tempdir().unwrap();
-    let output = gate(tmp.path())
-        .args([
-            "run",
-            "--backend",
-            "cdp",
-            "--base-url",
-            "http://127.0.0.1:9",
-        ])
-        .arg(examples())
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(3), "{}", text(&output));
-    assert!(text(&output).contains("--backend cdp needs at least one --cdp-endpoint"));
-
-    let output = gate(tmp.path())
-        .args(["run", "--backend", "cdp", "--isolation", "browser"])
-        .args([
-            "--cdp-endpoint",
-            "http://127.0.0.1:9",
-            "--base-url",
-            "http://127.0.0.1:9",
-        ])
-        .arg(examples())
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    let cdp = |args: &[&str]| {
+        GateRun::new(tmp.path(), "http://127.0.0.1:9", examples())
+            .args(["--backend", "cdp"])
+            .args(args)
+            .without_json()
+            .output()
+    };
+    let run = cdp(&[]);
+    assert_eq!(run.code, Some(3), "{}", run.log);
     assert!(
-        text(&output).contains("isolation `browser` is not available with --backend cdp"),
-        "{}",
-        text(&output)
+        run.log
+            .contains("--backend cdp needs at least one --cdp-endpoint")
     );
 
-    let output = gate(tmp.path())
-        .args([
-            "run",
-            "--backend",
-            "cdp",
-            "--cdp-endpoint",
-            "127.0.0.1:9222",
-        ])
-        .args(["--base-url", "http://127.0.0.1:9"])
-        .arg(examples())
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    let run = cdp(&[
+        "--isolation",
+        "browser",
+        "--cdp-endpoint",
+        "http://127.0.0.1:9",
+    ]);
+    assert_eq!(run.code, Some(2), "{}", run.log);
     assert!(
-        text(&output).contains("--cdp-endpoint"),
+        run.log
+            .contains("isolation `browser` is not available with --backend cdp"),
         "{}",
-        text(&output)
+        run.log
     );
+
+    let run = cdp(&["--cdp-endpoint", "127.0.0.1:9222"]);
+    assert_eq!(run.code, Some(2), "{}", run.log);
+    assert!(run.log.contains("--cdp-endpoint"), "{}", run.log);
 }

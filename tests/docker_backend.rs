@@ -11,32 +11,30 @@
 
 mod common;
 
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::process::{Command, Stdio};
 
 use common::docker::{chrono_now, containers_with, created_since, docker, image, inspect};
 use common::*;
 
-fn docker_run(tmp: &std::path::Path, image: &str, shop: &Shop) -> Command {
-    let mut cmd = gate(tmp);
-    cmd.args([
-        "run",
-        "--backend",
-        "docker",
-        "--docker-image",
-        image,
-        "--base-url",
-        &shop.base_url,
-    ]);
-    cmd
+/// `gate run --backend docker` of `suite` with `image`.
+fn docker_run(
+    tmp: &std::path::Path,
+    image: &str,
+    base_url: &str,
+    suite: &std::path::Path,
+) -> GateRun {
+    GateRun::new(tmp, base_url, suite).args(["--backend", "docker", "--docker-image", image])
 }
 
 /// Exit code 3 (infrastructure) and an error that says each of `needles`.
-fn assert_infra_error(output: &std::process::Output, needles: &[&str]) {
-    let err = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(3), "{}", text(output));
+fn assert_infra_error(run: &RunOutput, needles: &[&str]) {
+    assert_eq!(run.code, Some(3), "{}", run.log);
     for needle in needles {
-        assert!(err.contains(needle), "`{needle}` not in: {err}");
+        assert!(
+            run.stderr.contains(needle),
+            "`{needle}` not in: {}",
+            run.stderr
+        );
     }
 }
 
@@ -51,30 +49,27 @@ fn bundled_suite_passes_at_each_isolation_level() {
     let shop = Shop::start(&[]);
     for (level, workers) in [("context", "2"), ("browser", "1"), ("container", "2")] {
         let tmp = tempfile::tempdir().unwrap();
-        let json = tmp.path().join("result.json");
         let since = chrono_now();
-        let output = docker_run(tmp.path(), &image, &shop)
+        let run = docker_run(tmp.path(), &image, &shop.base_url, &examples())
             .env("GATE_LOG", "gate_runner::backend=debug")
-            .args(["--isolation", level, "--workers", workers, "--json"])
-            .arg(&json)
-            .arg(examples())
-            .output()
-            .unwrap();
-        assert_eq!(output.status.code(), Some(0), "{level}: {}", text(&output));
-        let result = read_json(&json);
+            .args(["--isolation", level, "--workers", workers])
+            .output();
+        assert_eq!(run.code, Some(0), "{level}: {}", run.log);
+        let result = &run.json;
         let scenarios = result["scenarios"].as_array().unwrap();
         assert_eq!(scenarios.len(), 3);
         for s in scenarios {
             assert_eq!(s["outcome"], "passed", "{level}: {s:#}");
         }
         // What each level means, counted in containers the run created.
-        let run = result["run_id"].as_str().unwrap();
-        let created = created_since(&since, &format!("dev.gate.run={run}"));
+        let run_id = result["run_id"].as_str().unwrap();
+        let created = created_since(&since, &format!("dev.gate.run={run_id}"));
         let attempts: usize = scenarios
             .iter()
             .map(|s| s["attempts"].as_array().unwrap().len())
             .sum();
-        let restarts = String::from_utf8_lossy(&output.stderr)
+        let restarts = run
+            .stderr
             .matches("a fresh browser in the same container")
             .count();
         match level {
@@ -96,7 +91,7 @@ fn bundled_suite_passes_at_each_isolation_level() {
             ),
         }
         assert!(
-            containers_with(&format!("dev.gate.run={run}")).is_empty(),
+            containers_with(&format!("dev.gate.run={run_id}")).is_empty(),
             "{level}: containers left behind"
         );
     }
@@ -107,29 +102,27 @@ fn killed_container_is_an_error_retried_in_a_new_one() {
     let Some(image) = image() else { return };
     let shop = Shop::start(&["--fault", "slow-products", "--slow", "3s"]);
     let tmp = tempfile::tempdir().unwrap();
-    let json = tmp.path().join("result.json");
-    let child = docker_run(tmp.path(), &image, &shop)
-        .args(["--workers", "1", "--artifacts"])
-        .arg(tmp.path().join("artifacts"))
-        .arg("--json")
-        .arg(&json)
-        .arg(repo().join("tests/scenarios/crash"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let pid = child.id();
+    let running = docker_run(
+        tmp.path(),
+        &image,
+        &shop.base_url,
+        &repo().join("tests/scenarios/crash"),
+    )
+    .workers(1)
+    .arg("--artifacts")
+    .arg(tmp.path().join("artifacts"))
+    .spawn();
+    let pid = running.pid();
     // The browser now waits for the slow catalogue: kill its container.
-    shop.wait_for_request(Duration::from_secs(60), |r| r.starts_with("GET /products"));
+    shop.wait_for("GET /products");
     let ids = containers_of(pid);
     assert_eq!(ids.len(), 1, "one container for one worker: {ids:?}");
     let killed = docker(&["kill", &ids[0]]);
     assert!(killed.status.success());
 
-    let output = child.wait_with_output().unwrap();
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
-    let result = read_json(&json);
-    let s = scenario(&result, "slow-catalogue");
+    let run = running.wait();
+    assert_eq!(run.code, Some(0), "{}", run.log);
+    let s = scenario(&run.json, "slow-catalogue");
     let attempts = s["attempts"].as_array().unwrap();
     assert_eq!(s["outcome"], "passed", "{s:#}");
     assert_eq!(attempts.len(), 2, "{s:#}");
@@ -150,23 +143,25 @@ fn containers_of_a_killed_runner_are_removed_by_the_next_pool_and_limits_are_set
     let Some(image) = image() else { return };
     let shop = Shop::start(&["--fault", "slow-products", "--slow", "30s"]);
     let tmp = tempfile::tempdir().unwrap();
-    let mut victim: Child = docker_run(tmp.path(), &image, &shop)
-        .args([
-            "--workers",
-            "1",
-            "-q",
-            "--docker-memory",
-            "768m",
-            "--docker-cpus",
-            "0.5",
-            "--docker-shm",
-            "128m",
-        ])
-        .arg(repo().join("tests/scenarios/crash"))
-        .spawn()
-        .unwrap();
-    shop.wait_for_request(Duration::from_secs(60), |r| r.starts_with("GET /products"));
-    let ids = containers_of(victim.id());
+    let mut victim = docker_run(
+        tmp.path(),
+        &image,
+        &shop.base_url,
+        &repo().join("tests/scenarios/crash"),
+    )
+    .workers(1)
+    .args([
+        "-q",
+        "--docker-memory",
+        "768m",
+        "--docker-cpus",
+        "0.5",
+        "--docker-shm",
+        "128m",
+    ])
+    .spawn();
+    shop.wait_for("GET /products");
+    let ids = containers_of(victim.pid());
     assert_eq!(ids.len(), 1, "{ids:?}");
 
     // The limits and the lock-down, as the engine reports them.
@@ -202,22 +197,20 @@ fn containers_of_a_killed_runner_are_removed_by_the_next_pool_and_limits_are_set
     assert!(labels.contains_key("dev.gate.pool") && labels.contains_key("dev.gate.run"));
 
     // SIGKILL: the runner cannot remove its container.
-    victim.kill().unwrap();
-    victim.wait().unwrap();
+    victim.kill();
     assert_eq!(
-        containers_of(victim.id()).len(),
+        containers_of(victim.pid()).len(),
         1,
         "the container outlives a SIGKILLed gate"
     );
 
-    let output = docker_run(tmp.path(), &image, &shop)
-        .args(["--workers", "1", "--grep", "^api$"])
-        .arg(examples())
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let run = docker_run(tmp.path(), &image, &shop.base_url, &examples())
+        .workers(1)
+        .args(["--grep", "^api$"])
+        .output();
+    assert_eq!(run.code, Some(0), "{}", run.log);
     assert!(
-        containers_of(victim.id()).is_empty(),
+        containers_of(victim.pid()).is_empty(),
         "the next pool start removes the killed runner's container"
     );
 }
@@ -287,28 +280,12 @@ fn browsers_reach_a_system_under_test_on_a_named_network() {
         "name = \"catalogue\"\n\n[[step]]\ngoto = \"/products\"\n\n[[step]]\nexpect = { selector = \"h1\", text = \"Products\" }\n",
     )
     .unwrap();
-    let output = gate(tmp.path())
-        .args([
-            "run",
-            "--backend",
-            "docker",
-            "--docker-image",
-            &image,
-            "--docker-network",
-            &network,
-            "--base-url",
-            "http://shop:8080",
-        ])
-        .arg(&suite)
-        .output()
-        .unwrap();
+    let run = docker_run(tmp.path(), &image, "http://shop:8080", &suite)
+        .args(["--docker-network", &network])
+        .output();
     cleanup();
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
-    assert!(
-        String::from_utf8_lossy(&output.stdout).contains("1 passed"),
-        "{}",
-        text(&output)
-    );
+    assert_eq!(run.code, Some(0), "{}", run.log);
+    assert!(run.stdout.contains("1 passed"), "{}", run.log);
 }
 
 #[test]
@@ -333,24 +310,20 @@ fn docker_host_over_tcp_is_honoured() {
     assert!(listening.is_some(), "socat exited before it listened");
     let shop = Shop::start(&[]);
     let tmp = tempfile::tempdir().unwrap();
-    let output = docker_run(tmp.path(), &image, &shop)
+    let run = docker_run(tmp.path(), &image, &shop.base_url, &examples())
         .env("DOCKER_HOST", format!("tcp://127.0.0.1:{port}"))
         .args(["--grep", "^api$"])
-        .arg(examples())
-        .output()
-        .unwrap();
+        .output();
     let _ = socat.kill();
     let _ = socat.wait();
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert_eq!(run.code, Some(0), "{}", run.log);
 
     // And a DOCKER_HOST where nothing answers gives one clear line.
-    let output = docker_run(tmp.path(), &image, &shop)
+    let run = docker_run(tmp.path(), &image, &shop.base_url, &examples())
         .env("DOCKER_HOST", "unix:///nonexistent/docker.sock")
-        .arg(examples())
-        .output()
-        .unwrap();
+        .output();
     assert_infra_error(
-        &output,
+        &run,
         &[
             "the Docker engine does not answer at unix:///nonexistent/docker.sock",
             "systemctl start docker",
@@ -363,12 +336,15 @@ fn a_missing_or_broken_image_gives_a_clear_error() {
     let Some(image) = image() else { return };
     let shop = Shop::start(&[]);
     let tmp = tempfile::tempdir().unwrap();
-    let output = docker_run(tmp.path(), "gate-browser:does-not-exist", &shop)
-        .arg(examples())
-        .output()
-        .unwrap();
+    let run = docker_run(
+        tmp.path(),
+        "gate-browser:does-not-exist",
+        &shop.base_url,
+        &examples(),
+    )
+    .output();
     assert_infra_error(
-        &output,
+        &run,
         &[
             "the browser image `gate-browser:does-not-exist` is not there",
             "containers/build-image",
@@ -395,17 +371,12 @@ fn a_missing_or_broken_image_gives_a_clear_error() {
         .write_all(dockerfile.as_bytes())
         .unwrap();
     assert!(build.wait().unwrap().success());
-    let json = tmp.path().join("result.json");
-    let output = docker_run(tmp.path(), broken, &shop)
-        .args(["--grep", "^api$", "--json"])
-        .arg(&json)
-        .arg(examples())
-        .output()
-        .unwrap();
+    let run = docker_run(tmp.path(), broken, &shop.base_url, &examples())
+        .args(["--grep", "^api$"])
+        .output();
     docker(&["rmi", "-f", broken]);
-    assert_eq!(output.status.code(), Some(3), "{}", text(&output));
-    let result = read_json(&json);
-    let s = scenario(&result, "api");
+    assert_eq!(run.code, Some(3), "{}", run.log);
+    let s = scenario(&run.json, "api");
     assert_eq!(s["outcome"], "error");
     let message = s["attempts"][0]["failure"]["message"].as_str().unwrap();
     assert!(

@@ -12,40 +12,25 @@ use std::path::Path;
 
 use common::*;
 
-/// Runs the bundled scenarios against a shop started with `shop_args`; returns the JSON
-/// result, the report directory and the exit code.
-fn run_against(
-    shop_args: &[&str],
-    tmp: &Path,
-) -> (serde_json::Value, std::path::PathBuf, Option<i32>, String) {
+/// Runs the bundled scenarios against a shop started with `shop_args`, with an HTML report in
+/// `<tmp>/report`.
+fn run_against(shop_args: &[&str], tmp: &Path) -> RunOutput {
     let shop = Shop::start(shop_args);
-    let report = tmp.join("report");
-    let json = tmp.join("result.json");
-    let output = gate(tmp)
-        .args(["run", "--base-url", &shop.base_url, "--workers", "2"])
-        .arg(examples())
-        .arg("--json")
-        .arg(&json)
+    GateRun::new(tmp, &shop.base_url, examples())
+        .workers(2)
         .arg("--report")
-        .arg(&report)
+        .arg(tmp.join("report"))
         .output()
-        .unwrap();
-    (
-        read_json(&json),
-        report,
-        output.status.code(),
-        text(&output),
-    )
 }
 
-fn assert_failed_at(
-    result: &serde_json::Value,
-    report: &Path,
-    name: &str,
-    file: &str,
-    needle: &str,
-) -> serde_json::Value {
-    let s = scenario(result, name).clone();
+/// The run failed (exit code 1), and its `checkout` scenario at the step of `checkout.toml`
+/// holding `needle`, with a failure screenshot and the page's HTML in the report of `tmp`;
+/// returns the scenario.
+fn checkout_failed_at(run: &RunOutput, tmp: &Path, needle: &str) -> serde_json::Value {
+    assert_eq!(run.code, Some(1), "{}", run.log);
+    let file = "checkout.toml";
+    let report = tmp.join("report");
+    let s = scenario(&run.json, "checkout").clone();
     assert_eq!(s["outcome"], "failed", "{s:#}");
     let path = examples().join(file);
     let failure = &s["attempts"].as_array().unwrap().last().unwrap()["failure"];
@@ -77,16 +62,9 @@ fn assert_failed_at(
 #[test]
 fn broken_checkout_fails_checkout_and_api_at_the_order_steps() {
     let tmp = tempfile::tempdir().unwrap();
-    let (result, report, code, log) = run_against(&["--fault", "checkout-500"], tmp.path());
-    assert_eq!(code, Some(1), "{log}");
-    assert_eq!(scenario(&result, "login")["outcome"], "passed");
-    let checkout = assert_failed_at(
-        &result,
-        &report,
-        "checkout",
-        "checkout.toml",
-        "Thank you for your order",
-    );
+    let run = run_against(&["--fault", "checkout-500"], tmp.path());
+    let checkout = checkout_failed_at(&run, tmp.path(), "Thank you for your order");
+    assert_eq!(scenario(&run.json, "login")["outcome"], "passed");
     // checkout has `retries = 1`: two attempts, both failed.
     assert_eq!(checkout["attempts"].as_array().unwrap().len(), 2);
     let failure = &checkout["attempts"][1]["failure"];
@@ -107,7 +85,7 @@ fn broken_checkout_fails_checkout_and_api_at_the_order_steps() {
             .any(|r| r["status"] == 500),
         "the 500 is listed among failed requests: {attempt:#}"
     );
-    let api = scenario(&result, "api");
+    let api = scenario(&run.json, "api");
     assert_eq!(api["outcome"], "failed");
     let location = api["attempts"][0]["failure"]["location"].as_str().unwrap();
     let line = step_line_of(&examples().join("api.toml"), "url = \"/api/orders\", json");
@@ -116,40 +94,24 @@ fn broken_checkout_fails_checkout_and_api_at_the_order_steps() {
         "{location}"
     );
     assert_eq!(api["attempts"][0]["failure"]["expected"], "status 201");
-    assert!(log.contains("FAIL"), "{log}");
+    assert!(run.log.contains("FAIL"), "{}", run.log);
 }
 
 #[test]
 fn slow_catalogue_fails_the_step_with_its_own_time_limit() {
     let tmp = tempfile::tempdir().unwrap();
-    let (result, report, code, log) =
-        run_against(&["--fault", "slow-products", "--slow", "4s"], tmp.path());
-    assert_eq!(code, Some(1), "{log}");
-    let s = assert_failed_at(
-        &result,
-        &report,
-        "checkout",
-        "checkout.toml",
-        "goto = \"/products\"",
-    );
+    let run = run_against(&["--fault", "slow-products", "--slow", "4s"], tmp.path());
+    let s = checkout_failed_at(&run, tmp.path(), "goto = \"/products\"");
     let message = s["attempts"][0]["failure"]["message"].as_str().unwrap();
     assert!(message.contains("within 2s"), "{message}");
-    assert_eq!(scenario(&result, "api")["outcome"], "passed");
+    assert_eq!(scenario(&run.json, "api")["outcome"], "passed");
 }
 
 #[test]
 fn late_element_fails_the_click_that_waits_for_it() {
     let tmp = tempfile::tempdir().unwrap();
-    let (result, report, code, log) =
-        run_against(&["--fault", "late-element", "--late", "30s"], tmp.path());
-    assert_eq!(code, Some(1), "{log}");
-    let s = assert_failed_at(
-        &result,
-        &report,
-        "checkout",
-        "checkout.toml",
-        "click = \"#add-to-cart\"",
-    );
+    let run = run_against(&["--fault", "late-element", "--late", "30s"], tmp.path());
+    let s = checkout_failed_at(&run, tmp.path(), "click = \"#add-to-cart\"");
     let message = s["attempts"][0]["failure"]["message"].as_str().unwrap();
     assert!(
         message.contains("#add-to-cart") && message.contains("not found"),

@@ -129,27 +129,17 @@ impl Drop for HeavySite {
     }
 }
 
-/// Runs the scenarios `(file name, text)` against the site with 2s steps; returns the exit code,
-/// the JSON result and the output.
-fn run(
-    site: &HeavySite,
-    tmp: &Path,
-    files: &[(&str, &str)],
-) -> (Option<i32>, serde_json::Value, String) {
+/// Runs the scenarios `(file name, text)` against the site with 2s steps.
+fn run_files(site: &HeavySite, tmp: &Path, files: &[(&str, &str)]) -> RunOutput {
     let suite = tmp.join("suite");
     std::fs::create_dir_all(&suite).unwrap();
     for (name, text) in files {
         std::fs::write(suite.join(name), text).unwrap();
     }
-    let json = tmp.join("result.json");
-    let output = gate(tmp)
-        .args(["run", "--base-url", &site.base_url, "--workers", "2"])
-        .args(["--step-timeout", "2s", "--json"])
-        .arg(&json)
-        .arg(&suite)
+    GateRun::new(tmp, &site.base_url, &suite)
+        .workers(2)
+        .args(["--step-timeout", "2s"])
         .output()
-        .unwrap();
-    (output.status.code(), read_json(&json), text(&output))
 }
 
 fn message(result: &serde_json::Value, name: &str) -> String {
@@ -181,9 +171,9 @@ fn a_click_into_a_page_with_slow_subresources_passes() {
     let site = HeavySite::start();
     let tmp = tempfile::tempdir().unwrap();
     let login = format!("name = \"login\"\n{LOGIN}{ON_THE_ACCOUNT_PAGE}");
-    let (code, result, log) = run(&site, tmp.path(), &[("login.toml", &login)]);
-    let s = scenario(&result, "login");
-    assert_eq!(code, Some(0), "{log}\n{s:#}");
+    let run = run_files(&site, tmp.path(), &[("login.toml", &login)]);
+    let s = scenario(&run.json, "login");
+    assert_eq!(run.code, Some(0), "{}\n{s:#}", run.log);
     assert_eq!(s["outcome"], "passed", "{s:#}");
     let held = site.held();
     for path in ["/slow.css", "/slow.png", "/slow.woff2"] {
@@ -199,11 +189,11 @@ fn a_goto_waits_for_load_and_names_what_is_still_loading() {
     let site = HeavySite::start();
     let tmp = tempfile::tempdir().unwrap();
     let goto = format!("name = \"goto\"\n\n[[step]]\ngoto = \"/account\"\n{ON_THE_ACCOUNT_PAGE}");
-    let (code, result, log) = run(&site, tmp.path(), &[("goto.toml", &goto)]);
-    assert_eq!(code, Some(1), "{log}");
-    let failure = &scenario(&result, "goto")["attempts"][0]["failure"];
+    let run = run_files(&site, tmp.path(), &[("goto.toml", &goto)]);
+    assert_eq!(run.code, Some(1), "{}", run.log);
+    let failure = &scenario(&run.json, "goto")["attempts"][0]["failure"];
     assert_eq!(failure["step"], 0, "{failure:#}");
-    let message = message(&result, "goto");
+    let message = message(&run.json, "goto");
     let base = &site.base_url;
     assert!(
         message.starts_with(&format!(
@@ -237,7 +227,7 @@ fn wait_until_chooses_how_far_a_load_goes() {
     );
     let click_load = format!("name = \"click-load\"\nwait_until = \"load\"\n{LOGIN}");
     let idle = "name = \"idle\"\n\n[[step]]\ngoto = \"/\"\nwait_until = \"networkidle\"\n";
-    let (code, result, log) = run(
+    let run = run_files(
         &site,
         tmp.path(),
         &[
@@ -247,15 +237,15 @@ fn wait_until_chooses_how_far_a_load_goes() {
             ("idle.toml", idle),
         ],
     );
-    assert_eq!(code, Some(1), "{log}");
+    assert_eq!(run.code, Some(1), "{}", run.log);
     for name in ["goto-commit", "click-domcontentloaded", "idle"] {
-        let s = scenario(&result, name);
+        let s = scenario(&run.json, name);
         assert_eq!(s["outcome"], "passed", "{s:#}");
     }
     // The scenario's `wait_until` applies to its click, which then waits for every subresource.
-    let failure = &scenario(&result, "click-load")["attempts"][0]["failure"];
+    let failure = &scenario(&run.json, "click-load")["attempts"][0]["failure"];
     assert_eq!(failure["step"], 1, "{failure:#}");
-    let message = message(&result, "click-load");
+    let message = message(&run.json, "click-load");
     assert!(
         message.starts_with("the page did not finish loading (load) within 2s; still loading: "),
         "{message}"

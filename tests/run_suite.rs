@@ -15,23 +15,20 @@ fn bundled_scenarios_pass_and_reports_are_written_without_secrets() {
     let shop = Shop::start(&[]);
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    let output = gate(tmp.path())
-        .args(["run", "--base-url", &shop.base_url, "--workers", "2"])
-        .arg(examples())
+    let run = GateRun::new(tmp.path(), &shop.base_url, examples())
+        .workers(2)
         .arg("--junit")
         .arg(out.join("junit.xml"))
-        .arg("--json")
-        .arg(out.join("result.json"))
+        .json_at(&out.join("result.json"))
         .arg("--report")
         .arg(out.join("report"))
-        .output()
-        .unwrap();
-    let log = text(&output);
-    assert_eq!(output.status.code(), Some(0), "{log}");
+        .output();
+    let log = &run.log;
+    assert_eq!(run.code, Some(0), "{log}");
 
-    let result = read_json(&out.join("result.json"));
+    let result = &run.json;
     for name in ["login", "checkout", "api"] {
-        let s = scenario(&result, name);
+        let s = scenario(result, name);
         assert_eq!(s["outcome"], "passed", "{name}: {s:#}");
         assert!(
             s["attempts"][0]["steps"]
@@ -42,7 +39,7 @@ fn bundled_scenarios_pass_and_reports_are_written_without_secrets() {
         );
     }
     // The checkout's screenshot step left a picture in the report.
-    let checkout = scenario(&result, "checkout");
+    let checkout = scenario(result, "checkout");
     let shot = checkout["attempts"][0]["artifacts"]["screenshots"][0]["path"]
         .as_str()
         .unwrap();
@@ -50,13 +47,8 @@ fn bundled_scenarios_pass_and_reports_are_written_without_secrets() {
     assert!(png.starts_with(b"\x89PNG"), "screenshot is a PNG");
 
     // The login ran once for the whole run, although checkout reuses its session.
-    let logins = shop
-        .requests()
-        .iter()
-        .filter(|r| r.starts_with("POST /login"))
-        .count();
     assert_eq!(
-        logins,
+        shop.count(|r| r.starts_with("POST /login")),
         2,
         "one form login by `login` and one API login by `api`; saw {:?}",
         shop.requests()
@@ -102,19 +94,16 @@ expect = { status = 200, json = { "$.status" = "{{secret.SHOP_PASSWORD}}" } }
 "#,
     )
     .unwrap();
-    let json = tmp.path().join("r.json");
     let junit = tmp.path().join("j.xml");
-    let output = gate(tmp.path())
-        .args(["run", "--base-url", &shop.base_url, "--workers", "1"])
-        .arg(&file)
-        .arg("--json")
-        .arg(&json)
+    let json = tmp.path().join("r.json");
+    let run = GateRun::new(tmp.path(), &shop.base_url, &file)
+        .workers(1)
+        .json_at(&json)
         .arg("--junit")
         .arg(&junit)
-        .output()
-        .unwrap();
-    let log = text(&output);
-    assert_eq!(output.status.code(), Some(1), "{log}");
+        .output();
+    let log = run.log;
+    assert_eq!(run.code, Some(1), "{log}");
     let result = std::fs::read_to_string(&json).unwrap();
     assert!(
         result.contains("***"),

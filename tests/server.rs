@@ -11,6 +11,7 @@ mod common;
 
 use std::time::Duration;
 
+use common::events::EventStream;
 use common::server::*;
 use common::*;
 
@@ -26,10 +27,16 @@ fn verdicts(server: &Server) {
     let (code, out) = submit(server, &b, &bad.base_url, &["--pr", "42"]);
     assert_eq!(code, Some(0), "{out}");
 
-    let (code, out) = wait(server, &a, "5m");
+    // Both waits at once, as two CI jobs would wait.
+    let (good_build, broken_build) = std::thread::scope(|s| {
+        let good = s.spawn(|| wait(server, &a, "5m"));
+        let broken = s.spawn(|| wait(server, &b, "5m"));
+        (good.join().unwrap(), broken.join().unwrap())
+    });
+    let (code, out) = good_build;
     assert_eq!(code, Some(0), "healthy build: {out}");
     assert!(out.contains("success"), "{out}");
-    let (code, out) = wait(server, &b, "5m");
+    let (code, out) = broken_build;
     assert_eq!(code, Some(1), "broken build: {out}");
     assert!(
         out.contains("checkout") && out.contains("api"),
@@ -126,11 +133,12 @@ eval = "new Promise((done) => setInterval(() => fetch('/api/health').then(() => 
         ..ServerSpec::sqlite(tmp.path())
     };
     let server = Server::start(tmp.path(), &spec);
+    let events = EventStream::open(&server);
     let shop = Shop::start(&[]);
     let commit = sha("poller");
     let (code, out) = submit(&server, &commit, &shop.base_url, &[]);
     assert_eq!(code, Some(0), "{out}");
-    let (code, out) = wait(&server, &commit, "2m");
+    let (code, out) = wait_after(&events, &server, &commit, Duration::from_secs(120));
     assert_eq!(code, Some(0), "{out}");
     let polled = |r: &str| r == "GET /api/health";
     shop.wait_for_request(Duration::from_secs(10), polled);

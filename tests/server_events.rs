@@ -10,87 +10,11 @@
 mod common;
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
+use common::events::{EventStream, of_type};
 use common::server::*;
 use common::*;
-
-/// `curl -N` on a server's event stream: the events, as JSON, as they arrive.
-struct EventStream {
-    child: Child,
-    events: Arc<(Mutex<Vec<serde_json::Value>>, Condvar)>,
-}
-
-impl EventStream {
-    /// Subscribes, and returns once the server says the subscription is in place.
-    fn open(server: &Server) -> EventStream {
-        let mut child = Command::new("curl")
-            .args(["-sN", "-H"])
-            .arg(format!("Authorization: Bearer {READ_TOKEN}"))
-            .arg(format!("{}/api/v1/events", server.url))
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let events: Arc<(Mutex<Vec<serde_json::Value>>, Condvar)> = Arc::default();
-        let shared = events.clone();
-        let (ready, subscribed) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if line.starts_with(": subscribed") {
-                    let _ = ready.send(());
-                } else if let Some(data) = line.strip_prefix("data:") {
-                    let (list, changed) = &*shared;
-                    list.lock()
-                        .unwrap()
-                        .push(serde_json::from_str(data.trim()).unwrap());
-                    changed.notify_all();
-                }
-            }
-        });
-        subscribed
-            .recv_timeout(Duration::from_secs(30))
-            .expect("the event stream opened");
-        EventStream { child, events }
-    }
-
-    /// Waits until the events seen so far satisfy `done`.
-    fn wait_until(&self, limit: Duration, done: impl Fn(&[serde_json::Value]) -> bool) {
-        let (list, changed) = &*self.events;
-        let guard = list.lock().unwrap();
-        let (guard, timeout) = changed
-            .wait_timeout_while(guard, limit, |events| !done(events))
-            .unwrap();
-        assert!(!timeout.timed_out(), "events so far: {:#?}", *guard);
-    }
-
-    fn events(&self) -> Vec<serde_json::Value> {
-        self.events.0.lock().unwrap().clone()
-    }
-}
-
-impl Drop for EventStream {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn of_type<'a>(events: &'a [serde_json::Value], kind: &str) -> Vec<&'a serde_json::Value> {
-    events.iter().filter(|e| e["type"] == kind).collect()
-}
-
-fn signal(pid: u32, signal: &str) {
-    let sent = Command::new("kill")
-        .args([signal, &pid.to_string()])
-        .status()
-        .unwrap();
-    assert!(sent.success());
-}
 
 #[test]
 fn each_run_is_announced_finished_exactly_once_across_pool_agents_and_a_restart() {
@@ -123,16 +47,27 @@ fn each_run_is_announced_finished_exactly_once_across_pool_agents_and_a_restart(
     signal(shop.pid(), "-CONT");
     let _agent = Agent::start(&second, tmp.path(), "a2", 1);
 
+    // Settled: as many runs announced finished as were submitted, and each commit's latest
+    // verdict change (announced after its run's end) no longer pending.
+    let settled = |events: &[serde_json::Value]| {
+        let all: Vec<serde_json::Value> =
+            before.events().into_iter().chain(events.to_vec()).collect();
+        let last_verdict = |commit: &str| {
+            all.iter()
+                .rev()
+                .find(|e| e["type"] == "verdict_changed" && e["commit"] == commit)
+                .map(|e| e["state"].clone())
+        };
+        of_type(&all, "run_finished").len() >= commits.len()
+            && commits
+                .iter()
+                .all(|c| last_verdict(c).is_some_and(|state| state != "pending"))
+    };
+    after.wait_until(Duration::from_secs(180), settled);
     for commit in &commits {
-        let (code, out) = wait(&second, commit, "3m");
+        let (code, out) = wait(&second, commit, "30s");
         assert_eq!(code, Some(0), "{commit}: {out}");
     }
-    let finished_in = |events: &[serde_json::Value]| {
-        let mut finished = of_type(&before.events(), "run_finished").len();
-        finished += of_type(events, "run_finished").len();
-        finished
-    };
-    after.wait_until(Duration::from_secs(30), |e| finished_in(e) >= commits.len());
 
     let all: Vec<serde_json::Value> = before.events().into_iter().chain(after.events()).collect();
     let mut announced: HashMap<String, usize> = HashMap::new();
@@ -144,14 +79,13 @@ fn each_run_is_announced_finished_exactly_once_across_pool_agents_and_a_restart(
     }
     let mut runners = Vec::new();
     for commit in &commits {
-        let (_, status) = second.get(&format!("/api/v1/commits/{commit}/status"), READ_TOKEN);
-        let run = status["runs"][0]["id"].as_str().unwrap().to_string();
+        let view = second.run_of(commit);
+        let run = view["id"].as_str().unwrap();
         assert_eq!(
-            announced.get(&run),
+            announced.get(run),
             Some(&1),
             "run {run} of {commit}: {announced:?}"
         );
-        let (_, view) = second.get(&format!("/api/v1/runs/{run}"), READ_TOKEN);
         for job in view["jobs"].as_array().unwrap() {
             runners.push(job["runner"].as_str().unwrap().to_string());
         }

@@ -8,6 +8,9 @@
 
 mod common;
 
+use std::time::Duration;
+
+use common::events::EventStream;
 use common::server::*;
 use common::*;
 
@@ -20,17 +23,17 @@ fn the_pages_work_in_a_real_browser() {
         ..ServerSpec::sqlite(tmp.path())
     };
     let server = Server::start(tmp.path(), &spec);
+    let events = EventStream::open(&server);
     let commit = sha("pages");
     assert_eq!(submit(&server, &commit, &shop.base_url, &[]).0, Some(0));
-    assert_eq!(wait(&server, &commit, "3m").0, Some(0));
-    let (_, status) = server.get(&format!("/api/v1/commits/{commit}/status"), READ_TOKEN);
-    let run = status["runs"][0]["id"].as_str().unwrap().to_string();
+    let limit = Duration::from_secs(180);
+    assert_eq!(wait_after(&events, &server, &commit, limit).0, Some(0));
+    let run = server.run_of(&commit)["id"].as_str().unwrap().to_string();
 
-    let json = tmp.path().join("pages.json");
-    let output = gate(tmp.path())
+    let pages = GateRun::new(tmp.path(), &server.url, repo().join("tests/server-pages"))
+        .workers(1)
         .env("GATE_TOKEN", READ_TOKEN)
-        .args(["run", "--base-url", &server.url, "--workers", "1", "--json"])
-        .arg(&json)
+        .json_at(&tmp.path().join("pages.json"))
         .args([
             "--var",
             &format!("commit={commit}"),
@@ -39,19 +42,10 @@ fn the_pages_work_in_a_real_browser() {
             "--var",
             &format!("run={run}"),
         ])
-        .arg(repo().join("tests/server-pages"))
-        .output()
-        .unwrap();
-    let result = read_json(&json);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}\n{:#}",
-        text(&output),
-        result
-    );
+        .output();
+    assert_eq!(pages.code, Some(0), "{}\n{:#}", pages.log, pages.json);
     assert!(
-        !text(&output).contains(READ_TOKEN),
+        !pages.log.contains(READ_TOKEN),
         "the token is a secret: never printed"
     );
 }

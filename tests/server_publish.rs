@@ -9,14 +9,22 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
+use common::events::EventStream;
 use common::server::*;
 use common::*;
+
+/// The fake's record, and a signal for each request it answers.
+#[derive(Default)]
+struct Shared {
+    fake: Mutex<Fake>,
+    answered: Condvar,
+}
 
 #[derive(Default)]
 struct Fake {
@@ -28,12 +36,13 @@ struct Fake {
 }
 
 async fn statuses(
-    State(fake): State<Arc<Mutex<Fake>>>,
+    State(shared): State<Arc<Shared>>,
     Path((owner, repo, sha)): Path<(String, String, String)>,
     headers: HeaderMap,
     body: String,
 ) -> (StatusCode, String) {
-    let mut fake = fake.lock().unwrap();
+    let mut fake = shared.fake.lock().unwrap();
+    shared.answered.notify_all();
     fake.attempts += 1;
     if fake.attempts <= fake.fail_first {
         return (
@@ -42,21 +51,18 @@ async fn statuses(
         );
     }
     assert_eq!((owner.as_str(), repo.as_str()), ("acme", "shop"));
-    let auth = headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
-    let accept = headers
-        .get("accept")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
-    let version = headers
-        .get("x-github-api-version")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let (auth, accept, version) = (
+        header("authorization"),
+        header("accept"),
+        header("x-github-api-version"),
+    );
     let json: serde_json::Value = serde_json::from_str(&body).unwrap();
     fake.received.push((
         sha.clone(),
@@ -68,12 +74,15 @@ async fn statuses(
 
 #[test]
 fn verdicts_are_posted_as_commit_statuses_with_retries() {
-    let fake = Arc::new(Mutex::new(Fake {
-        fail_first: 1,
-        ..Fake::default()
-    }));
+    let shared = Arc::new(Shared {
+        fake: Mutex::new(Fake {
+            fail_first: 1,
+            ..Fake::default()
+        }),
+        answered: Condvar::new(),
+    });
     let (url_tx, url_rx) = std::sync::mpsc::channel();
-    let state = fake.clone();
+    let state = shared.clone();
     std::thread::spawn(move || {
         tokio::runtime::Runtime::new()
             .unwrap()
@@ -105,29 +114,30 @@ fn verdicts_are_posted_as_commit_statuses_with_retries() {
         &spec,
         &[("FAKE_GITHUB_TOKEN", "ghp_fake_token")],
     );
+    let events = EventStream::open(&server);
     let commit = sha("published");
     assert_eq!(submit(&server, &commit, &shop.base_url, &[]).0, Some(0));
-    assert_eq!(wait(&server, &commit, "3m").0, Some(0));
+    let limit = Duration::from_secs(180);
+    assert_eq!(wait_after(&events, &server, &commit, limit).0, Some(0));
 
-    let started = Instant::now();
-    loop {
-        let done = fake
-            .lock()
-            .unwrap()
-            .received
+    let posted = |fake: &Fake| {
+        fake.received
             .iter()
-            .any(|(s, _, b)| *s == commit && b["state"] == "success");
-        if done {
-            break;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "no success status posted: {:?}",
-            fake.lock().unwrap().received
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let fake = fake.lock().unwrap();
+            .any(|(s, _, b)| *s == commit && b["state"] == "success")
+    };
+    let (fake, wait) = shared
+        .answered
+        .wait_timeout_while(
+            shared.fake.lock().unwrap(),
+            Duration::from_secs(60),
+            |fake| !posted(fake),
+        )
+        .unwrap();
+    assert!(
+        !wait.timed_out(),
+        "no success status posted: {:?}",
+        fake.received
+    );
     assert!(
         fake.attempts > fake.received.len(),
         "the failed first attempt was retried"

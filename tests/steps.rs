@@ -14,25 +14,17 @@ use common::*;
 fn every_step_kind_works_against_the_demo_shop() {
     let shop = Shop::start(&[]);
     let tmp = tempfile::tempdir().unwrap();
-    let json = tmp.path().join("result.json");
-    let output = gate(tmp.path())
-        .args([
-            "run",
-            "--base-url",
-            &shop.base_url,
-            "--workers",
-            "1",
-            "--json",
-        ])
-        .arg(&json)
-        .arg("--artifacts")
-        .arg(tmp.path().join("artifacts"))
-        .arg(repo().join("tests/scenarios/steps"))
-        .output()
-        .unwrap();
-    let result = read_json(&json);
-    let s = scenario(&result, "every-step");
-    assert_eq!(output.status.code(), Some(0), "{}\n{s:#}", text(&output));
+    let run = GateRun::new(
+        tmp.path(),
+        &shop.base_url,
+        repo().join("tests/scenarios/steps"),
+    )
+    .workers(1)
+    .arg("--artifacts")
+    .arg(tmp.path().join("artifacts"))
+    .output();
+    let s = scenario(&run.json, "every-step");
+    assert_eq!(run.code, Some(0), "{}\n{s:#}", run.log);
     assert_eq!(s["outcome"], "passed");
     let shot = s["attempts"][0]["artifacts"]["screenshots"][0]["path"]
         .as_str()
@@ -40,43 +32,23 @@ fn every_step_kind_works_against_the_demo_shop() {
     assert!(tmp.path().join("artifacts").join(shot).is_file());
 }
 
-fn vars_run(
-    shop: &Shop,
-    tmp: &std::path::Path,
-    args: &[&str],
-) -> (Option<i32>, serde_json::Value, String) {
+/// `tests/scenarios/vars` with the secret from a secrets file (not the environment), one
+/// variable from the environment, and `args`.
+fn vars_run(shop: &Shop, tmp: &std::path::Path, args: &[&str]) -> RunOutput {
     let secrets = tmp.join("secrets.env");
     std::fs::write(
         &secrets,
         format!("# test secrets\nSHOP_PASSWORD=\"{PASSWORD}\"\n"),
     )
     .unwrap();
-    let json = tmp.join("result.json");
-    let _ = std::fs::remove_file(&json);
-    let output = gate(tmp)
+    GateRun::new(tmp, &shop.base_url, repo().join("tests/scenarios/vars"))
+        .workers(1)
         .env_remove("SHOP_PASSWORD")
         .env("GATE_VAR_expected_version", "v2")
-        .args([
-            "run",
-            "--base-url",
-            &shop.base_url,
-            "--workers",
-            "1",
-            "--json",
-        ])
-        .arg(&json)
         .arg("--secrets")
         .arg(&secrets)
-        .arg(repo().join("tests/scenarios/vars"))
         .args(args)
         .output()
-        .unwrap();
-    let result = if json.exists() {
-        read_json(&json)
-    } else {
-        serde_json::Value::Null
-    };
-    (output.status.code(), result, text(&output))
 }
 
 #[test]
@@ -84,72 +56,54 @@ fn variables_come_from_the_command_line_environment_and_secrets_file() {
     let shop = Shop::start(&["--version", "v2"]);
     let tmp = tempfile::tempdir().unwrap();
 
-    let (code, result, log) = vars_run(&shop, tmp.path(), &["--var", "who=demo"]);
-    assert_eq!(code, Some(0), "{log}");
-    assert_eq!(scenario(&result, "greeting")["outcome"], "passed");
+    let run = vars_run(&shop, tmp.path(), &["--var", "who=demo"]);
+    assert_eq!(run.code, Some(0), "{}", run.log);
+    assert_eq!(scenario(&run.json, "greeting")["outcome"], "passed");
     assert_eq!(
-        scenario(&result, "health")["outcome"],
+        scenario(&run.json, "health")["outcome"],
         "passed",
         "GATE_VAR_expected_version reached the scenario"
     );
 
     // Without --var the [vars] default applies, and the greeting no longer matches.
-    let (code, result, log) = vars_run(&shop, tmp.path(), &[]);
-    assert_eq!(code, Some(1), "{log}");
-    let failure = &scenario(&result, "greeting")["attempts"][0]["failure"];
+    let run = vars_run(&shop, tmp.path(), &[]);
+    assert_eq!(run.code, Some(1), "{}", run.log);
+    let failure = &scenario(&run.json, "greeting")["attempts"][0]["failure"];
     assert_eq!(
         failure["expected"], "text \"Welcome, nobody\"",
         "{failure:#}"
     );
-    assert!(!log.contains(PASSWORD));
+    assert!(!run.log.contains(PASSWORD));
 }
 
 #[test]
 fn tags_and_grep_select_scenarios() {
     let shop = Shop::start(&["--version", "v2"]);
     let tmp = tempfile::tempdir().unwrap();
-    let (code, result, log) = vars_run(&shop, tmp.path(), &["--tags", "api"]);
-    assert_eq!(code, Some(0), "{log}");
-    let names: Vec<&str> = result["scenarios"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["name"].as_str().unwrap())
-        .collect();
-    assert_eq!(names, ["health"]);
+    let run = vars_run(&shop, tmp.path(), &["--tags", "api"]);
+    assert_eq!(run.code, Some(0), "{}", run.log);
+    assert_eq!(scenario_names(&run.json), ["health"]);
 
-    let (code, result, log) =
-        vars_run(&shop, tmp.path(), &["--grep", "^gree", "--var", "who=demo"]);
-    assert_eq!(code, Some(0), "{log}");
-    let names: Vec<&str> = result["scenarios"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["name"].as_str().unwrap())
-        .collect();
-    assert_eq!(names, ["greeting"]);
+    let run = vars_run(&shop, tmp.path(), &["--grep", "^gree", "--var", "who=demo"]);
+    assert_eq!(run.code, Some(0), "{}", run.log);
+    assert_eq!(scenario_names(&run.json), ["greeting"]);
 
-    let (code, _, log) = vars_run(&shop, tmp.path(), &["--tags", "nothing-has-this"]);
-    assert_eq!(code, Some(2), "{log}");
-    assert!(log.contains("no scenario matches"), "{log}");
+    let run = vars_run(&shop, tmp.path(), &["--tags", "nothing-has-this"]);
+    assert_eq!(run.code, Some(2), "{}", run.log);
+    assert!(run.log.contains("no scenario matches"), "{}", run.log);
 }
 
 #[test]
 fn clicks_wait_for_a_still_target_and_fills_do_not() {
     let tmp = tempfile::tempdir().unwrap();
-    let json = tmp.path().join("result.json");
     // The pages are data: URLs; the base URL is only required, never reached.
-    let output = gate(tmp.path())
-        .args(["run", "--base-url", "http://127.0.0.1:9", "--workers", "1"])
-        .arg("--json")
-        .arg(&json)
-        .arg(repo().join("tests/scenarios/actionability"))
-        .output()
-        .unwrap();
-    let result = read_json(&json);
-    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    let suite = repo().join("tests/scenarios/actionability");
+    let run = GateRun::new(tmp.path(), "http://127.0.0.1:9", suite)
+        .workers(1)
+        .output();
+    assert_eq!(run.code, Some(1), "{}", run.log);
 
-    let moving = scenario(&result, "moving-click");
+    let moving = scenario(&run.json, "moving-click");
     assert_eq!(moving["outcome"], "failed", "{moving:#}");
     let message = moving["attempts"][0]["failure"]["message"]
         .as_str()
@@ -159,7 +113,7 @@ fn clicks_wait_for_a_still_target_and_fills_do_not() {
         "a click on a moving target fails as such: {message}"
     );
     for name in ["moving-fill", "settling-click", "spinner-click"] {
-        let s = scenario(&result, name);
+        let s = scenario(&run.json, name);
         assert_eq!(s["outcome"], "passed", "{s:#}");
     }
 }

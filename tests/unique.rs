@@ -10,7 +10,10 @@
 
 mod common;
 
-use common::server::{Agent, READ_TOKEN, Server, ServerSpec, sha, submit, wait};
+use std::time::Duration;
+
+use common::events::EventStream;
+use common::server::{Agent, Server, ServerSpec, sha, submit, wait_after};
 use common::*;
 
 /// A customer signing up through the form, as QA writes it.
@@ -63,6 +66,7 @@ fn sign_ups_on_two_agents_in_two_concurrent_runs_each_get_their_own_address() {
         ..ServerSpec::sqlite(tmp.path())
     };
     let server = Server::start(tmp.path(), &spec);
+    let events = EventStream::open(&server);
     let commits = [sha("unique one"), sha("unique two")];
     for commit in &commits {
         let (code, out) = submit(&server, commit, &shop.base_url, &[]);
@@ -74,11 +78,9 @@ fn sign_ups_on_two_agents_in_two_concurrent_runs_each_get_their_own_address() {
     ];
     let mut runners = Vec::new();
     for commit in &commits {
-        let (code, out) = wait(&server, commit, "3m");
+        let (code, out) = wait_after(&events, &server, commit, Duration::from_secs(180));
         assert_eq!(code, Some(0), "every sign-up of {commit} passed: {out}");
-        let (_, status) = server.get(&format!("/api/v1/commits/{commit}/status"), READ_TOKEN);
-        let run = status["runs"][0]["id"].as_str().unwrap().to_string();
-        let (_, view) = server.get(&format!("/api/v1/runs/{run}"), READ_TOKEN);
+        let view = server.run_of(commit);
         let jobs = view["jobs"].as_array().unwrap();
         assert_eq!(jobs.len(), names.len(), "{view:#}");
         runners.extend(
@@ -92,13 +94,8 @@ fn sign_ups_on_two_agents_in_two_concurrent_runs_each_get_their_own_address() {
             "{agent} ran some: {runners:?}"
         );
     }
-    let sign_ups = shop
-        .requests()
-        .iter()
-        .filter(|r| r.as_str() == "POST /signup")
-        .count();
     assert_eq!(
-        sign_ups,
+        shop.count(|r| r == "POST /signup"),
         2 * names.len(),
         "one sign-up each: {:?}",
         shop.requests()
@@ -110,56 +107,35 @@ fn sign_ups_on_one_worker_each_get_their_own_address() {
     let shop = Shop::start(&[]);
     let tmp = tempfile::tempdir().unwrap();
     let (suite, names) = sign_up_suite(tmp.path(), 4);
-    let json = tmp.path().join("result.json");
-    let output = gate(tmp.path())
-        .args(["run", "--base-url", &shop.base_url, "--workers", "1"])
-        .arg("--json")
-        .arg(&json)
-        .arg(&suite)
-        .output()
-        .unwrap();
-    let result = read_json(&json);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}\n{result:#}",
-        text(&output)
-    );
+    let run = GateRun::new(tmp.path(), &shop.base_url, &suite)
+        .workers(1)
+        .output();
+    assert_eq!(run.code, Some(0), "{}\n{:#}", run.log, run.json);
     for name in &names {
-        let s = scenario(&result, name);
+        let s = scenario(&run.json, name);
         assert_eq!(s["outcome"], "passed", "{s:#}");
         assert_eq!(s["attempts"].as_array().unwrap().len(), 1, "{s:#}");
     }
-    let sign_ups = shop
-        .requests()
-        .iter()
-        .filter(|r| r.as_str() == "POST /signup")
-        .count();
-    assert_eq!(sign_ups, 4, "one sign-up each: {:?}", shop.requests());
+    assert_eq!(
+        shop.count(|r| r == "POST /signup"),
+        4,
+        "one sign-up each: {:?}",
+        shop.requests()
+    );
 }
 
 #[test]
 fn a_retry_signs_up_with_a_new_address() {
     let shop = Shop::start(&[]);
     let tmp = tempfile::tempdir().unwrap();
-    let json = tmp.path().join("result.json");
-    let output = gate(tmp.path())
-        .args(["run", "--base-url", &shop.base_url, "--workers", "1"])
-        .arg("--json")
-        .arg(&json)
-        .arg(repo().join("tests/scenarios/sign-up-retry"))
-        .output()
-        .unwrap();
-    let result = read_json(&json);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}\n{result:#}",
-        text(&output)
-    );
-    assert_eq!(scenario(&result, "first-customer")["outcome"], "passed");
+    let suite = repo().join("tests/scenarios/sign-up-retry");
+    let run = GateRun::new(tmp.path(), &shop.base_url, suite)
+        .workers(1)
+        .output();
+    assert_eq!(run.code, Some(0), "{}\n{:#}", run.log, run.json);
+    assert_eq!(scenario(&run.json, "first-customer")["outcome"], "passed");
 
-    let retried = scenario(&result, "retried-sign-up");
+    let retried = scenario(&run.json, "retried-sign-up");
     assert_eq!(retried["outcome"], "flaky", "{retried:#}");
     let attempts = retried["attempts"].as_array().unwrap();
     assert_eq!(attempts.len(), 2, "{retried:#}");

@@ -257,6 +257,15 @@ async fn malformed_input_gets_a_clear_400_413_415_422_or_404() {
         assert!(reply.json()["error"].is_string(), "{}", reply.text());
     };
 
+    // A valid submission's members followed by `extra` ones.
+    let with = |extra: &str| {
+        format!(
+            r#"{{"commit": "{}", "base_url": "http://x"{extra}}}"#,
+            sha(1)
+        )
+        .into_bytes()
+    };
+
     let reply = post(b"{not json".to_vec(), json).await;
     check(&reply, StatusCode::BAD_REQUEST, None);
     assert!(
@@ -265,77 +274,69 @@ async fn malformed_input_gets_a_clear_400_413_415_422_or_404() {
             .unwrap()
             .contains("not valid JSON")
     );
-    let reply = post(
-        format!(
-            r#"{{"commit": "{}", "base_url": "http://x"}} trailing"#,
-            sha(1)
-        )
-        .into_bytes(),
-        json,
-    )
-    .await;
+    let reply = post([with(""), b" trailing".to_vec()].concat(), json).await;
     check(&reply, StatusCode::BAD_REQUEST, None);
 
-    // Wrong types, unknown and missing fields name the field.
-    let reply = post(br#"{"commit": 5, "base_url": "http://x"}"#.to_vec(), json).await;
-    check(&reply, StatusCode::BAD_REQUEST, Some("commit"));
-    let reply = post(
-        format!(
-            r#"{{"commit": "{}", "base_url": "http://x", "pr": "twelve"}}"#,
-            sha(1)
-        )
-        .into_bytes(),
-        json,
-    )
-    .await;
-    check(&reply, StatusCode::BAD_REQUEST, Some("pr"));
-    let reply = post(
-        format!(
-            r#"{{"commit": "{}", "base_url": "http://x", "tags": ["a", 3]}}"#,
-            sha(1)
-        )
-        .into_bytes(),
-        json,
-    )
-    .await;
-    check(&reply, StatusCode::BAD_REQUEST, Some("tags[1]"));
-    let reply = post(
-        format!(
-            r#"{{"commit": "{}", "base_url": "http://x", "colour": "red"}}"#,
-            sha(1)
-        )
-        .into_bytes(),
-        json,
-    )
-    .await;
-    check(&reply, StatusCode::BAD_REQUEST, Some("colour"));
-    assert!(
-        reply.json()["error"]
+    // Wrong types, unknown and missing fields name the field (400); values that parse but make
+    // no sense name it too (422). Each with what its error says.
+    let bad = StatusCode::BAD_REQUEST;
+    let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
+    for (body, status, field, says) in [
+        (
+            br#"{"commit": 5, "base_url": "http://x"}"#.to_vec(),
+            bad,
+            "commit",
+            "",
+        ),
+        (with(r#", "pr": "twelve""#), bad, "pr", ""),
+        (with(r#", "tags": ["a", 3]"#), bad, "tags[1]", ""),
+        (with(r#", "colour": "red""#), bad, "colour", "unknown field"),
+        (
+            format!(r#"{{"sha": "{}"}}"#, sha(1)).into_bytes(),
+            bad,
+            "sha",
+            "",
+        ),
+        (
+            br#"{"base_url": "http://x"}"#.to_vec(),
+            bad,
+            "commit",
+            "missing field",
+        ),
+        // No base URL, and no default to fall back on: the field, and an example of one.
+        (
+            format!(r#"{{"commit": "{}"}}"#, sha(1)).into_bytes(),
+            unprocessable,
+            "base_url",
+            "e.g. https://",
+        ),
+        (
+            with(r#", "tags": ["smoke", " "]"#),
+            unprocessable,
+            "tags[1]",
+            "",
+        ),
+        (
+            with(r#", "committed_at": "yesterday""#),
+            unprocessable,
+            "committed_at",
+            "",
+        ),
+        (
+            with(r#", "tags": ["nothing-has-this"]"#),
+            unprocessable,
+            "tags",
+            "",
+        ),
+    ] {
+        let reply = post(body, json).await;
+        check(&reply, status, Some(field));
+        let error = reply.json()["error"]
             .as_str()
-            .unwrap()
-            .contains("unknown field")
-    );
-    let reply = post(format!(r#"{{"sha": "{}"}}"#, sha(1)).into_bytes(), json).await;
-    check(&reply, StatusCode::BAD_REQUEST, Some("sha"));
-    let reply = post(br#"{"base_url": "http://x"}"#.to_vec(), json).await;
-    check(&reply, StatusCode::BAD_REQUEST, Some("commit"));
-    assert!(
-        reply.json()["error"]
-            .as_str()
-            .unwrap()
-            .contains("missing field")
-    );
-    // No base URL, and no default to fall back on: the field, and an example of one.
-    let reply = post(format!(r#"{{"commit": "{}"}}"#, sha(1)).into_bytes(), json).await;
-    check(&reply, StatusCode::UNPROCESSABLE_ENTITY, Some("base_url"));
-    assert!(
-        reply.json()["error"]
-            .as_str()
-            .unwrap()
-            .contains("e.g. https://")
-    );
-
-    // Values that parse but make no sense: 422, naming the field.
+            .unwrap_or_default()
+            .to_string();
+        assert!(error.contains(says), "{field}: {error}");
+    }
     for bad in [
         "nope",
         "abc123",
@@ -347,7 +348,7 @@ async fn malformed_input_gets_a_clear_400_413_415_422_or_404() {
             json,
         )
         .await;
-        check(&reply, StatusCode::UNPROCESSABLE_ENTITY, Some("commit"));
+        check(&reply, unprocessable, Some("commit"));
     }
     for bad in ["ftp://x", "not a url", "javascript:alert(1)", ""] {
         let reply = post(
@@ -355,42 +356,8 @@ async fn malformed_input_gets_a_clear_400_413_415_422_or_404() {
             json,
         )
         .await;
-        check(&reply, StatusCode::UNPROCESSABLE_ENTITY, Some("base_url"));
+        check(&reply, unprocessable, Some("base_url"));
     }
-    let reply = post(
-        format!(
-            r#"{{"commit": "{}", "base_url": "http://x", "tags": ["smoke", " "]}}"#,
-            sha(1)
-        )
-        .into_bytes(),
-        json,
-    )
-    .await;
-    check(&reply, StatusCode::UNPROCESSABLE_ENTITY, Some("tags[1]"));
-    let reply = post(
-        format!(
-            r#"{{"commit": "{}", "base_url": "http://x", "committed_at": "yesterday"}}"#,
-            sha(1)
-        )
-        .into_bytes(),
-        json,
-    )
-    .await;
-    check(
-        &reply,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        Some("committed_at"),
-    );
-    let reply = post(
-        format!(
-            r#"{{"commit": "{}", "base_url": "http://x", "tags": ["nothing-has-this"]}}"#,
-            sha(1)
-        )
-        .into_bytes(),
-        json,
-    )
-    .await;
-    check(&reply, StatusCode::UNPROCESSABLE_ENTITY, Some("tags"));
 
     // Content type and size.
     let reply = post(b"commit=abc".to_vec(), "application/x-www-form-urlencoded").await;
@@ -416,30 +383,15 @@ async fn malformed_input_gets_a_clear_400_413_415_422_or_404() {
     check(&reply, StatusCode::PAYLOAD_TOO_LARGE, None);
 
     // The agent protocol is just as strict.
-    let agent = token("agent");
     let reply = gate
-        .post_json(
-            "/api/v1/agent/lease",
-            Some(&agent),
-            &serde_json::json!({ "agent": "a", "capacity": "two" }),
-        )
+        .lease(&serde_json::json!({ "agent": "a", "capacity": "two" }))
         .await;
     check(&reply, StatusCode::BAD_REQUEST, Some("capacity"));
     let reply = gate
-        .post_json(
-            "/api/v1/agent/lease",
-            Some(&agent),
-            &serde_json::json!({ "agent": "a", "capacity": 0 }),
-        )
+        .lease(&serde_json::json!({ "agent": "a", "capacity": 0 }))
         .await;
     check(&reply, StatusCode::UNPROCESSABLE_ENTITY, Some("capacity"));
-    let reply = gate
-        .post_json(
-            &format!("/api/v1/agent/jobs/{NO_RUN}/heartbeat"),
-            Some(&agent),
-            &serde_json::json!({}),
-        )
-        .await;
+    let reply = gate.job(NO_RUN, "heartbeat", &serde_json::json!({})).await;
     check(&reply, StatusCode::BAD_REQUEST, Some("token"));
 
     // Query strings too.
@@ -473,8 +425,7 @@ async fn malformed_input_gets_a_clear_400_413_415_422_or_404() {
     check(&reply, StatusCode::UNPROCESSABLE_ENTITY, Some("sha"));
 
     // Nothing above created a run.
-    let list = gate.get("/api/v1/runs", Some(&read)).await.json();
-    assert_eq!(list["runs"].as_array().unwrap().len(), 0);
+    assert!(gate.runs("").await.is_empty());
 }
 
 #[tokio::test]
@@ -484,11 +435,7 @@ async fn an_empty_base_url_falls_back_to_the_configured_default() {
     })
     .await;
     let reply = gate
-        .post_json(
-            "/api/v1/runs",
-            Some(&token("submit")),
-            &serde_json::json!({ "commit": sha(2), "base_url": "", "tags": ["smoke"] }),
-        )
+        .submit_json(&serde_json::json!({ "commit": sha(2), "base_url": "", "tags": ["smoke"] }))
         .await;
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
     let run = reply.json();
@@ -504,13 +451,7 @@ async fn an_empty_base_url_falls_back_to_the_configured_default() {
 #[tokio::test]
 async fn the_github_webhook_queues_runs_only_with_a_valid_signature() {
     let gate = Gate::new().await;
-    let read = token("read");
-    let runs = || async {
-        gate.get("/api/v1/runs", Some(&read)).await.json()["runs"]
-            .as_array()
-            .unwrap()
-            .len()
-    };
+    let runs = async || gate.runs("").await.len();
     let pr = format!(
         r#"{{"action":"opened","number":12,"pull_request":{{"number":12,"head":{{"sha":"{}","ref":"feature"}}}}}}"#,
         sha(3)

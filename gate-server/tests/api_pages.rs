@@ -180,8 +180,7 @@ async fn the_run_list_shows_verdicts_and_filters() {
     assert!(empty.text().contains(r#"id="no-runs""#));
     for (i, branch) in ["main", "feature/<b>", "main"].iter().enumerate() {
         let body = serde_json::json!({ "commit": sha(20 + i as u8), "base_url": "http://127.0.0.1:9", "branch": branch, "pr": 40 + i });
-        gate.post_json("/api/v1/runs", Some(&token("submit")), &body)
-            .await;
+        gate.submit_json(&body).await;
     }
     finish_all(&gate, |_| Outcome::Passed).await;
     gate.submit(&sha(30)).await;
@@ -254,14 +253,7 @@ async fn a_run_page_shows_the_failure_evidence_escaped() {
     let queued = page(&gate, &format!("/runs/{id}"), "submit").await.text();
     assert!(queued.contains(r#"id="cancel-run""#), "a submit token can");
 
-    finish_all(&gate, |name| {
-        if name == "home" {
-            Outcome::Passed
-        } else {
-            Outcome::Failed
-        }
-    })
-    .await;
+    finish_all(&gate, outcome_for("home", Outcome::Passed, Outcome::Failed)).await;
     let reply = page(&gate, &format!("/runs/{id}"), "submit").await;
     assert_eq!(reply.status, StatusCode::OK);
     let html = reply.text();
@@ -337,14 +329,7 @@ async fn the_commit_page_shows_the_combined_verdict() {
     let gate = Gate::new().await;
     let commit = sha(3);
     gate.submit(&commit).await;
-    finish_all(&gate, |name| {
-        if name == "home" {
-            Outcome::Flaky
-        } else {
-            Outcome::Failed
-        }
-    })
-    .await;
+    finish_all(&gate, outcome_for("home", Outcome::Flaky, Outcome::Failed)).await;
     let reply = page(
         &gate,
         &format!("/commits/{}", commit.to_uppercase()),

@@ -21,9 +21,7 @@ async fn submissions_are_idempotent_and_reruns_are_new_runs() {
     let gate = Gate::new().await;
     let commit = sha(1);
     let body = serde_json::json!({ "commit": commit.to_uppercase(), "base_url": "http://127.0.0.1:9", "branch": "main", "pr": 7 });
-    let first = gate
-        .post_json("/api/v1/runs", Some(&token("submit")), &body)
-        .await;
+    let first = gate.submit_json(&body).await;
     assert_eq!(first.status, StatusCode::CREATED, "{}", first.text());
     let first = first.json();
     assert_eq!(first["commit"], commit, "SHAs are stored lowercase");
@@ -40,9 +38,7 @@ async fn submissions_are_idempotent_and_reruns_are_new_runs() {
         format!("{PUBLIC_URL}/api/v1/runs/{id}/report/")
     );
 
-    let second = gate
-        .post_json("/api/v1/runs", Some(&token("submit")), &body)
-        .await;
+    let second = gate.submit_json(&body).await;
     assert_eq!(
         second.status,
         StatusCode::OK,
@@ -52,9 +48,7 @@ async fn submissions_are_idempotent_and_reruns_are_new_runs() {
 
     let mut again = body.clone();
     again["rerun"] = true.into();
-    let rerun = gate
-        .post_json("/api/v1/runs", Some(&token("submit")), &again)
-        .await;
+    let rerun = gate.submit_json(&again).await;
     assert_eq!(rerun.status, StatusCode::CREATED);
     assert_ne!(rerun.json()["id"], first["id"], "rerun asks for a new run");
 
@@ -98,13 +92,10 @@ async fn the_commit_verdict_follows_its_runs() {
         .unwrap();
 
     // One scenario fails: failure, with the failing scenario's place and message.
-    finish_all(&gate, |name| {
-        if name == "checkout" {
-            Outcome::Failed
-        } else {
-            Outcome::Passed
-        }
-    })
+    finish_all(
+        &gate,
+        outcome_for("checkout", Outcome::Failed, Outcome::Passed),
+    )
     .await;
     let verdict = gate.verdict(&commit).await;
     assert_eq!(verdict["state"], "failure", "{verdict:#}");
@@ -129,13 +120,7 @@ async fn the_commit_verdict_follows_its_runs() {
 
     // Re-running the failures: a new run with only `checkout`, and pending again.
     let id = run["id"].as_str().unwrap();
-    let rerun = gate
-        .post_json(
-            &format!("/api/v1/runs/{id}/rerun-failed"),
-            Some(&token("submit")),
-            &serde_json::json!(null),
-        )
-        .await;
+    let rerun = gate.run_action(id, "rerun-failed").await;
     assert_eq!(rerun.status, StatusCode::CREATED, "{}", rerun.text());
     let rerun = rerun.json();
     assert_ne!(rerun["id"], run["id"]);
@@ -156,13 +141,7 @@ async fn the_commit_verdict_follows_its_runs() {
     assert!(verdict["failing"].as_array().unwrap().is_empty());
     // Nothing left to re-run: the run itself, 200.
     let rerun_id = rerun["id"].as_str().unwrap();
-    let none = gate
-        .post_json(
-            &format!("/api/v1/runs/{rerun_id}/rerun-failed"),
-            Some(&token("submit")),
-            &serde_json::json!(null),
-        )
-        .await;
+    let none = gate.run_action(rerun_id, "rerun-failed").await;
     assert_eq!(
         (none.status, none.json()["id"].as_str()),
         (StatusCode::OK, Some(rerun_id))
@@ -171,14 +150,7 @@ async fn the_commit_verdict_follows_its_runs() {
     // An infrastructure error (and no failure): error.
     let broken = sha(3);
     gate.submit(&broken).await;
-    finish_all(&gate, |name| {
-        if name == "home" {
-            Outcome::Error
-        } else {
-            Outcome::Passed
-        }
-    })
-    .await;
+    finish_all(&gate, outcome_for("home", Outcome::Error, Outcome::Passed)).await;
     let verdict = gate.verdict(&broken).await;
     assert_eq!(verdict["state"], "error", "{verdict:#}");
     assert_eq!(verdict["failing"][0]["outcome"], "error");
@@ -187,13 +159,7 @@ async fn the_commit_verdict_follows_its_runs() {
     let cancelled = sha(4);
     let run = gate.submit(&cancelled).await;
     let id = run["id"].as_str().unwrap();
-    let reply = gate
-        .post_json(
-            &format!("/api/v1/runs/{id}/cancel"),
-            Some(&token("submit")),
-            &serde_json::json!(null),
-        )
-        .await;
+    let reply = gate.run_action(id, "cancel").await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
     assert_eq!(reply.json()["state"], "cancelled");
     assert_eq!(reply.json()["reason"], "cancelled by submit");
@@ -219,11 +185,7 @@ async fn runs_are_listed_newest_first_filtered_and_paged() {
     for i in 0..5u8 {
         let branch = if i % 2 == 0 { "main" } else { "feature" };
         let reply = gate
-            .post_json(
-                "/api/v1/runs",
-                Some(&token("submit")),
-                &serde_json::json!({ "commit": sha(10 + i), "base_url": "http://127.0.0.1:9", "branch": branch }),
-            )
+            .submit_json(&serde_json::json!({ "commit": sha(10 + i), "base_url": "http://127.0.0.1:9", "branch": branch }))
             .await;
         ids.push(reply.json()["id"].as_str().unwrap().to_string());
     }
@@ -253,31 +215,15 @@ async fn runs_are_listed_newest_first_filtered_and_paged() {
     ids.sort();
     assert_eq!(seen, ids);
 
-    let main = gate
-        .get("/api/v1/runs?branch=main", Some(&read))
-        .await
-        .json();
-    assert_eq!(main["runs"].as_array().unwrap().len(), 3);
+    assert_eq!(gate.runs("?branch=main").await.len(), 3);
     let by_commit = gate
-        .get(
-            &format!("/api/v1/runs?commit={}", sha(11).to_uppercase()),
-            Some(&read),
-        )
-        .await
-        .json();
-    assert_eq!(by_commit["runs"].as_array().unwrap().len(), 1);
-    assert_eq!(by_commit["runs"][0]["commit"], sha(11));
+        .runs(&format!("?commit={}", sha(11).to_uppercase()))
+        .await;
+    assert_eq!(by_commit.len(), 1);
+    assert_eq!(by_commit[0]["commit"], sha(11));
     finish_all(&gate, |_| Outcome::Passed).await;
-    let passed = gate
-        .get("/api/v1/runs?state=passed&limit=100", Some(&read))
-        .await
-        .json();
-    assert_eq!(passed["runs"].as_array().unwrap().len(), 5);
-    let queued = gate
-        .get("/api/v1/runs?state=queued", Some(&read))
-        .await
-        .json();
-    assert!(queued["runs"].as_array().unwrap().is_empty());
+    assert_eq!(gate.runs("?state=passed&limit=100").await.len(), 5);
+    assert!(gate.runs("?state=queued").await.is_empty());
 }
 
 #[tokio::test]
@@ -285,13 +231,10 @@ async fn junit_report_and_artifacts_of_a_run() {
     let gate = Gate::new().await;
     let run = gate.submit(&sha(5)).await;
     let id = run["id"].as_str().unwrap();
-    finish_all(&gate, |name| {
-        if name == "checkout" {
-            Outcome::Failed
-        } else {
-            Outcome::Passed
-        }
-    })
+    finish_all(
+        &gate,
+        outcome_for("checkout", Outcome::Failed, Outcome::Passed),
+    )
     .await;
     let read = token("read");
 
@@ -361,11 +304,7 @@ async fn an_agent_lease_waits_for_work_and_gets_it() {
 
     let started = Instant::now();
     let empty = gate
-        .post_json(
-            "/api/v1/agent/lease",
-            Some(&agent),
-            &serde_json::json!({ "agent": "a1", "capacity": 2, "wait_ms": 300 }),
-        )
+        .lease(&serde_json::json!({ "agent": "a1", "capacity": 2, "wait_ms": 300 }))
         .await;
     assert_eq!(empty.status, StatusCode::OK);
     assert!(empty.json()["leases"].as_array().unwrap().is_empty());
@@ -427,24 +366,15 @@ async fn an_agent_lease_waits_for_work_and_gets_it() {
 #[tokio::test]
 async fn agents_heartbeat_and_report_results_only_while_they_hold_the_lease() {
     let gate = Gate::new().await;
-    let agent = token("agent");
     let commit = sha(7);
     gate.submit(&commit).await;
-    let lease = |capacity: u32| {
-        let agent = agent.clone();
-        let gate = &gate;
-        async move {
-            gate.post_json(
-                "/api/v1/agent/lease",
-                Some(&agent),
-                &serde_json::json!({ "agent": "a1", "capacity": capacity }),
-            )
+    let lease = async |capacity: u32| {
+        gate.lease(&serde_json::json!({ "agent": "a1", "capacity": capacity }))
             .await
             .json()["leases"]
-                .as_array()
-                .unwrap()
-                .clone()
-        }
+            .as_array()
+            .unwrap()
+            .clone()
     };
     let first = lease(1).await;
     let (job, stale) = (
@@ -453,17 +383,13 @@ async fn agents_heartbeat_and_report_results_only_while_they_hold_the_lease() {
     );
 
     let beat = gate
-        .post_json(
-            &format!("/api/v1/agent/jobs/{job}/heartbeat"),
-            Some(&agent),
-            &serde_json::json!({ "token": stale }),
-        )
+        .job(&job, "heartbeat", &serde_json::json!({ "token": stale }))
         .await;
     assert_eq!(beat.status, StatusCode::NO_CONTENT);
     let wrong = gate
-        .post_json(
-            &format!("/api/v1/agent/jobs/{job}/heartbeat"),
-            Some(&agent),
+        .job(
+            &job,
+            "heartbeat",
             &serde_json::json!({ "token": "not-the-token" }),
         )
         .await;
@@ -471,11 +397,7 @@ async fn agents_heartbeat_and_report_results_only_while_they_hold_the_lease() {
 
     // The agent hands the job back; the next lease of it has a new token.
     let release = gate
-        .post_json(
-            &format!("/api/v1/agent/jobs/{job}/release"),
-            Some(&agent),
-            &serde_json::json!({ "token": stale }),
-        )
+        .job(&job, "release", &serde_json::json!({ "token": stale }))
         .await;
     assert_eq!(release.status, StatusCode::NO_CONTENT);
     let again = lease(2).await;
@@ -496,13 +418,7 @@ async fn agents_heartbeat_and_report_results_only_while_they_hold_the_lease() {
         "result": serde_json::to_value(result(&scenario, &path, outcome)).unwrap(),
         "artifacts": [{ "path": format!("{scenario}/attempt-1/failure.png"), "content_base64": base64::engine::general_purpose::STANDARD.encode(b"\x89PNG agent") }],
     });
-    let late = gate
-        .post_json(
-            &format!("/api/v1/agent/jobs/{job}/result"),
-            Some(&agent),
-            &body,
-        )
-        .await;
+    let late = gate.job(&job, "result", &body).await;
     assert_eq!(
         late.status,
         StatusCode::CONFLICT,
@@ -510,36 +426,20 @@ async fn agents_heartbeat_and_report_results_only_while_they_hold_the_lease() {
         late.text()
     );
     let beat = gate
-        .post_json(
-            &format!("/api/v1/agent/jobs/{job}/heartbeat"),
-            Some(&agent),
-            &serde_json::json!({ "token": stale }),
-        )
+        .job(&job, "heartbeat", &serde_json::json!({ "token": stale }))
         .await;
     assert_eq!(beat.status, StatusCode::CONFLICT);
 
     body["token"] = current.clone().into();
     body["artifacts"][0]["path"] = "../escape.png".into();
-    let bad = gate
-        .post_json(
-            &format!("/api/v1/agent/jobs/{job}/result"),
-            Some(&agent),
-            &body,
-        )
-        .await;
+    let bad = gate.job(&job, "result", &body).await;
     assert_eq!(
         (bad.status, bad.json()["field"].as_str()),
         (StatusCode::UNPROCESSABLE_ENTITY, Some("artifacts[0].path"))
     );
     body["artifacts"][0]["path"] = format!("{scenario}/attempt-1/failure.png").into();
     body["artifacts"][0]["content_base64"] = "!!!".into();
-    let bad = gate
-        .post_json(
-            &format!("/api/v1/agent/jobs/{job}/result"),
-            Some(&agent),
-            &body,
-        )
-        .await;
+    let bad = gate.job(&job, "result", &body).await;
     assert_eq!(
         (bad.status, bad.json()["field"].as_str()),
         (
@@ -549,13 +449,7 @@ async fn agents_heartbeat_and_report_results_only_while_they_hold_the_lease() {
     );
     // A result in a format this server does not know is refused, not misread.
     body["result_version"] = 2.into();
-    let bad = gate
-        .post_json(
-            &format!("/api/v1/agent/jobs/{job}/result"),
-            Some(&agent),
-            &body,
-        )
-        .await;
+    let bad = gate.job(&job, "result", &body).await;
     assert_eq!(
         (bad.status, bad.json()["field"].as_str()),
         (StatusCode::UNPROCESSABLE_ENTITY, Some("result_version"))
@@ -566,21 +460,9 @@ async fn agents_heartbeat_and_report_results_only_while_they_hold_the_lease() {
     body["artifacts"][0]["content_base64"] = base64::engine::general_purpose::STANDARD
         .encode(vec![7u8; 2 * 1024 * 1024])
         .into();
-    let ok = gate
-        .post_json(
-            &format!("/api/v1/agent/jobs/{job}/result"),
-            Some(&agent),
-            &body,
-        )
-        .await;
+    let ok = gate.job(&job, "result", &body).await;
     assert_eq!(ok.status, StatusCode::NO_CONTENT, "{}", ok.text());
-    let twice = gate
-        .post_json(
-            &format!("/api/v1/agent/jobs/{job}/result"),
-            Some(&agent),
-            &body,
-        )
-        .await;
+    let twice = gate.job(&job, "result", &body).await;
     assert_eq!(
         twice.status,
         StatusCode::CONFLICT,
@@ -591,9 +473,9 @@ async fn agents_heartbeat_and_report_results_only_while_they_hold_the_lease() {
     let other = again.iter().find(|l| l["job"] != job.as_str()).unwrap();
     let other_scenario = other["scenario"].as_str().unwrap();
     let done = gate
-        .post_json(
-            &format!("/api/v1/agent/jobs/{}/result", other["job"].as_str().unwrap()),
-            Some(&agent),
+        .job(
+            other["job"].as_str().unwrap(),
+            "result",
             &serde_json::json!({
                 "token": other["token"],
                 "result": serde_json::to_value(result(other_scenario, &format!("{other_scenario}.toml"), Outcome::Passed)).unwrap(),

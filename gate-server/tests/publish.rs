@@ -154,11 +154,7 @@ async fn outages_and_rate_limits_are_retryable_refusals_are_not() {
         token: TOKEN.into(),
         context: "gate/scenarios".into(),
     };
-    let err = Publisher::new(&other_repo)
-        .unwrap()
-        .post(SHA, CommitState::Success, "", "")
-        .await
-        .unwrap_err();
+    let err = post_refused(&other_repo).await;
     assert!(
         matches!(err.kind, PublishErrorKind::Refused { status: 404, .. }),
         "{err}"
@@ -177,15 +173,20 @@ async fn outages_and_rate_limits_are_retryable_refusals_are_not() {
 
     // Nobody listening: a network error, retryable.
     other_repo.api_url = closed_port_url().await;
-    let err = Publisher::new(&other_repo)
-        .unwrap()
-        .post(SHA, CommitState::Success, "", "")
-        .await
-        .unwrap_err();
+    let err = post_refused(&other_repo).await;
     assert!(
         matches!(err.kind, PublishErrorKind::Network(_)) && err.is_retryable(),
         "{err}"
     );
+}
+
+/// The error of posting a `success` status of [`SHA`] with `config`, which must fail.
+async fn post_refused(config: &PublishConfig) -> PublishError {
+    Publisher::new(config)
+        .unwrap()
+        .post(SHA, CommitState::Success, "", "")
+        .await
+        .unwrap_err()
 }
 
 /// A loopback URL where nothing listens.

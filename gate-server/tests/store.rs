@@ -94,7 +94,9 @@ impl Db {
             );
             return None;
         };
-        let name = format!("gate_t_{}", uuid::Uuid::new_v4().simple());
+        // `scripts/test` names its run's databases by GATE_TEST_RUN_ID, to find those left behind.
+        let run = std::env::var("GATE_TEST_RUN_ID").map_or(String::new(), |id| format!("{id}_"));
+        let name = format!("gate_t_{run}{}", uuid::Uuid::new_v4().simple());
         let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
         conn.execute(format!("CREATE DATABASE {name}").as_str())
             .await
@@ -1161,38 +1163,19 @@ async fn artifacts_round_trip(db: &Db) {
         )
         .await
         .unwrap();
-    assert_eq!(
-        store
-            .artifact(&submitted.id, "a/attempt-1/failure.png")
-            .await
-            .unwrap(),
-        Some(png)
-    );
-    assert_eq!(
-        store
-            .artifact(&submitted.id, "a/attempt-1/page.html")
-            .await
-            .unwrap(),
-        Some(html)
-    );
-    assert_eq!(
-        store
-            .artifact(&submitted.id, "shared/empty.txt")
-            .await
-            .unwrap(),
-        Some(vec![])
-    );
-    assert_eq!(
-        store.artifact(&submitted.id, "missing.png").await.unwrap(),
-        None
-    );
-    assert_eq!(
-        store
-            .artifact("other-run", "a/attempt-1/failure.png")
-            .await
-            .unwrap(),
-        None
-    );
+    for (run, path, stored) in [
+        (submitted.id.as_str(), "a/attempt-1/failure.png", Some(png)),
+        (&submitted.id, "a/attempt-1/page.html", Some(html)),
+        (&submitted.id, "shared/empty.txt", Some(vec![])),
+        (&submitted.id, "missing.png", None),
+        ("other-run", "a/attempt-1/failure.png", None),
+    ] {
+        assert_eq!(
+            store.artifact(run, path).await.unwrap(),
+            stored,
+            "{run} {path}"
+        );
+    }
     // A later job of the run writing the same path replaces the file.
     store
         .complete(

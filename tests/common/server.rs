@@ -1,11 +1,12 @@
 //! A real `gate serve` child process with its own config file and database, and helpers for
 //! `gate agent`, `gate submit`, `gate wait` and the JSON API.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use super::events::EventStream;
+use super::process::announced_address;
 use super::*;
 
 /// Tokens the test servers accept, by scope.
@@ -87,19 +88,12 @@ impl Server {
             .stderr(Stdio::inherit())
             .spawn()
             .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if let Some(url) = line.strip_prefix("gate server listening on ") {
-                    let _ = tx.send(url.trim().to_string());
-                }
-            }
-        });
-        let url = rx
-            .recv_timeout(Duration::from_secs(60))
-            .expect("gate serve printed its address");
+        let url = announced_address(
+            child.stdout.take().unwrap(),
+            "gate server listening on ",
+            Duration::from_secs(60),
+            |_| {},
+        );
         Server {
             child,
             url,
@@ -123,72 +117,66 @@ impl Server {
 
     /// The body of a GET, as text (empty on failure).
     pub fn get_text(&self, path: &str, token: &str) -> String {
-        let out = Command::new("curl")
-            .args(["-s", "-H"])
-            .arg(format!("Authorization: Bearer {token}"))
-            .arg(format!("{}{path}", self.url))
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).to_string()
+        self.curl(path, token).1
     }
 
+    /// The status and JSON body of a GET (`null` for a body that is not JSON).
     pub fn get(&self, path: &str, token: &str) -> (u16, serde_json::Value) {
+        let (status, body) = self.curl(path, token);
+        (
+            status,
+            serde_json::from_str(&body).unwrap_or(serde_json::Value::Null),
+        )
+    }
+
+    /// `GET path` with `token`: the status (0 when nothing answered) and the body.
+    fn curl(&self, path: &str, token: &str) -> (u16, String) {
         let out = Command::new("curl")
             .args(["-s", "-o", "-", "-w", "\n%{http_code}", "-H"])
             .arg(format!("Authorization: Bearer {token}"))
             .arg(format!("{}{path}", self.url))
             .output()
             .unwrap();
-        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        let text = String::from_utf8_lossy(&out.stdout);
         let (body, code) = text.rsplit_once('\n').unwrap_or(("", "0"));
-        (
-            code.trim().parse().unwrap_or(0),
-            serde_json::from_str(body).unwrap_or(serde_json::Value::Null),
-        )
+        (code.trim().parse().unwrap_or(0), body.to_string())
+    }
+
+    /// The run of `commit` (its first, when there are several), as `GET /api/v1/runs/{id}`
+    /// shows it.
+    pub fn run_of(&self, commit: &str) -> serde_json::Value {
+        let (status, verdict) = self.get(&format!("/api/v1/commits/{commit}/status"), READ_TOKEN);
+        assert_eq!(status, 200, "{commit}: {verdict:#}");
+        let id = verdict["runs"][0]["id"].as_str().unwrap();
+        let (status, run) = self.get(&format!("/api/v1/runs/{id}"), READ_TOKEN);
+        assert_eq!(status, 200, "{id}: {run:#}");
+        run
     }
 }
 
 /// Writes `dir/gate.toml` for `spec`: the test tokens, a loopback port chosen by the system.
 fn write_config(dir: &Path, spec: &ServerSpec) -> PathBuf {
     let config = dir.join("gate.toml");
-    let text = format!(
-        r#"listen = "127.0.0.1:0"
-database-url = "{db}"
-scenarios = ["{scenarios}"]
-workers = {workers}
-lease = "{lease}"
-max-leases = 5
-{extra}
-[[tokens]]
-name = "admin"
-hash = "{admin}"
-scopes = ["admin"]
-
-[[tokens]]
-name = "ci"
-hash = "{submit}"
-scopes = ["submit"]
-
-[[tokens]]
-name = "agents"
-hash = "{agent}"
-scopes = ["agent"]
-
-[[tokens]]
-name = "dashboard"
-hash = "{read}"
-scopes = ["read"]
-"#,
+    let mut text = format!(
+        "listen = \"127.0.0.1:0\"\ndatabase-url = \"{db}\"\nscenarios = [\"{scenarios}\"]\n\
+         workers = {workers}\nlease = \"{lease}\"\nmax-leases = 5\n{extra}\n",
         db = spec.database_url,
         scenarios = spec.scenarios.display(),
         workers = spec.workers,
         lease = spec.lease,
         extra = spec.extra,
-        admin = hash(ADMIN_TOKEN),
-        submit = hash(SUBMIT_TOKEN),
-        agent = hash(AGENT_TOKEN),
-        read = hash(READ_TOKEN),
     );
+    for (name, token, scope) in [
+        ("admin", ADMIN_TOKEN, "admin"),
+        ("ci", SUBMIT_TOKEN, "submit"),
+        ("agents", AGENT_TOKEN, "agent"),
+        ("dashboard", READ_TOKEN, "read"),
+    ] {
+        text += &format!(
+            "[[tokens]]\nname = \"{name}\"\nhash = \"{}\"\nscopes = [\"{scope}\"]\n\n",
+            hash(token)
+        );
+    }
     std::fs::write(&config, text).unwrap();
     config
 }
@@ -203,7 +191,7 @@ impl Drop for Server {
 /// SIGKILL leaves a gate process's browsers running until the next gate start in the same
 /// TMPDIR, which a test never makes: end them, so they do not load the machine for later tests.
 fn end_browsers_under(dir: &Path) {
-    for (pid, _) in super::browser_pids(&dir.to_string_lossy()) {
+    for (pid, _) in browser_pids(&dir.to_string_lossy()) {
         let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
     }
 }
@@ -298,6 +286,19 @@ pub fn wait(server: &Server, commit: &str, timeout: &str) -> (Option<i32>, Strin
     (out.status.code(), text(&out))
 }
 
+/// `gate wait` for `commit` once its run is over (seen on `events`, which must have been
+/// opened before the run could end): the verdict at once, without `gate wait`'s polling
+/// (it backs off to 5 s between polls). Returns the exit code and output.
+pub fn wait_after(
+    events: &EventStream,
+    server: &Server,
+    commit: &str,
+    timeout: Duration,
+) -> (Option<i32>, String) {
+    events.wait_for_run_of(server, commit, timeout);
+    wait(server, commit, "30s")
+}
+
 /// A 40-hex-digit commit id derived from a label.
 pub fn sha(label: &str) -> String {
     use sha2::Digest;
@@ -319,7 +320,9 @@ pub fn postgres_database(label: &str) -> Option<TestDatabase> {
         );
         return None;
     };
-    let name = format!("gate_e2e_{label}_{}", std::process::id());
+    // `scripts/test` names its run's databases by GATE_TEST_RUN_ID, to find those left behind.
+    let run = std::env::var("GATE_TEST_RUN_ID").map_or(String::new(), |id| format!("{id}_"));
+    let name = format!("gate_e2e_{run}{label}_{}", std::process::id());
     let out = Command::new("psql")
         .arg(&admin)
         .args(["-v", "ON_ERROR_STOP=1", "-q", "-c"])
