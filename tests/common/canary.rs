@@ -24,7 +24,7 @@ pub enum RouterKind {
 /// The router in front of the shop.
 pub enum Router {
     Proxy(ProxyProcess),
-    Haproxy(Haproxy),
+    Haproxy(Box<Haproxy>),
 }
 
 impl Router {
@@ -132,7 +132,7 @@ impl Rig {
                     haproxy.service.socket.display(),
                     haproxy.service.versions_map.display()
                 );
-                (Router::Haproxy(haproxy), toml)
+                (Router::Haproxy(Box::new(haproxy)), toml)
             }
         };
         write_hooks(dir.path());

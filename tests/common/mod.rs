@@ -24,8 +24,8 @@ pub mod events;
 mod files;
 mod gate_run;
 mod process;
-mod result;
 pub mod proxy;
+mod result;
 pub mod server;
 mod shop;
 
