@@ -252,17 +252,22 @@ mod tests {
         assert!(started.elapsed() < Duration::from_secs(10));
         assert_eq!(run.output, ["waiting"]);
         let pid = std::fs::read_to_string(&marker).unwrap_or_default();
-        // Gone, or a zombie waiting for whoever inherited it to reap it.
-        let stat =
-            std::fs::read_to_string(format!("/proc/{}/stat", pid.trim())).unwrap_or_default();
-        let state = stat
-            .rsplit(')')
-            .next()
-            .and_then(|rest| rest.split_whitespace().next());
-        assert!(
-            matches!(state, None | Some("Z" | "X")),
-            "the hook's own child was killed too: {stat}"
-        );
+        // Gone, or a zombie waiting for whoever inherited it to reap it (a SIGKILL takes
+        // effect a moment after it is sent).
+        let dead = || {
+            let stat =
+                std::fs::read_to_string(format!("/proc/{}/stat", pid.trim())).unwrap_or_default();
+            let state = stat
+                .rsplit(')')
+                .next()
+                .and_then(|rest| rest.split_whitespace().next());
+            matches!(state, None | Some("Z" | "X"))
+        };
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !dead() && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert!(dead(), "the hook's own child was killed too");
     }
 
     #[tokio::test]
