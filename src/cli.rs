@@ -61,6 +61,9 @@ pub enum Command {
     /// an admin API for the gate server and a watchdog that falls back to stable.
     #[command(disable_version_flag = true)]
     Proxy(ProxyArgs),
+    /// Write the HAProxy config and versions map gate's HAProxy router drives, and print the
+    /// `router` line for the service's [[services]] entry.
+    HaproxyConfig(crate::haproxy_cmd::HaproxyConfigArgs),
 }
 
 const DEPLOY_HELP: &str = "\

@@ -12,7 +12,8 @@
 //! - `api`: the server's JSON API as the deploy commands call it; `event_stream`: its events.
 //! - `deploy_follow`, `deploy_progress`, `deploy_text`, `deploy_tables`: following a
 //!   deployment and showing it (bars, lines, tables).
-//! - `proxy_cmd`: `gate proxy`, the traffic router (the `gate-proxy` crate).
+//! - `proxy_cmd`: `gate proxy`, the traffic router (the `gate-proxy` crate); `haproxy_cmd`:
+//!   `gate haproxy-config`.
 //! - `exit`: the documented exit codes.
 //! - `url_arg`: URL-valued flags, checked when the command line is read.
 
@@ -31,6 +32,7 @@ mod deploy_tables;
 mod deploy_text;
 mod event_stream;
 mod exit;
+mod haproxy_cmd;
 mod load;
 mod progress;
 mod proxy_cmd;
@@ -76,6 +78,7 @@ fn main() -> std::process::ExitCode {
             Command::Status(args) => client::status(args).await,
             Command::Token(args) => server_cmd::token(args),
             Command::Proxy(args) => proxy_cmd::proxy(args).await,
+            Command::HaproxyConfig(args) => haproxy_cmd::haproxy_config(args),
             Command::Deploy(args) => deploy_cmd::deploy(args).await,
             Command::Promote(args) => deploy_cmd::promote(args).await,
             Command::Advance(args) => deploy_cmd::advance(args).await,

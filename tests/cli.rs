@@ -241,3 +241,49 @@ fn a_malformed_url_flag_is_a_usage_error_naming_the_flag_before_any_browser_star
         files_under(tmp.path())
     );
 }
+
+#[test]
+fn haproxy_config_writes_a_config_haproxy_accepts_and_the_router_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("haproxy");
+    let output = gate(tmp.path())
+        .args([
+            "haproxy-config",
+            "--listen",
+            "127.0.0.1:18080",
+            "--stable",
+            "v1=http://127.0.0.1:9001",
+            "--dir",
+        ])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("router = { kind = \"haproxy\""), "{stdout}");
+    let checked = std::process::Command::new("haproxy")
+        .arg("-c")
+        .arg("-f")
+        .arg(dir.join("haproxy.cfg"))
+        .output()
+        .expect("haproxy (scripts/setup installs it)");
+    assert!(checked.status.success(), "{}", text(&checked));
+    assert!(
+        std::fs::read_to_string(dir.join("versions.map"))
+            .unwrap()
+            .contains("v1")
+    );
+    let bad = gate(tmp.path())
+        .args([
+            "haproxy-config",
+            "--listen",
+            "127.0.0.1:1",
+            "--stable",
+            "v1",
+            "--dir",
+        ])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2), "{}", text(&bad));
+}
