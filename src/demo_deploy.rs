@@ -339,6 +339,8 @@ impl Api {
             .await?;
         let begun = Instant::now();
         let mut last = String::new();
+        let mut printed = begun;
+        let mut last_phase = None;
         let deadline = begun + Duration::from_secs(90);
         loop {
             let d: DeploymentView = self
@@ -350,24 +352,29 @@ impl Api {
                 }
                 _ => format!("{} ({}% to {version})", d.phase.as_str(), d.weight),
             };
-            // One line a second at most while nothing but the numbers change.
-            if now != last
-                && (last.is_empty()
-                    || d.phase.is_final()
-                    || begun.elapsed().as_millis() % 1000 < 300)
+            // A line when the phase changes, and every two seconds while only the numbers do.
+            let phase_changed = last_phase != Some(d.phase);
+            if !d.phase.is_final()
+                && now != last
+                && (phase_changed || printed.elapsed() >= Duration::from_secs(2))
             {
                 line(&format!(
                     "  {:>5.1} s  {now}",
                     begun.elapsed().as_secs_f64()
                 ));
                 last = now;
+                printed = Instant::now();
+                last_phase = Some(d.phase);
             }
             if d.phase.is_final() {
                 let outcome = match &d.decision {
                     Some(decision) => format!("{}: {}", d.phase.as_str(), decision.summary),
                     None => d.phase.as_str().to_string(),
                 };
-                line(&format!("  → {version} {outcome}"));
+                line(&format!(
+                    "  {:>5.1} s  {version} {outcome}",
+                    begun.elapsed().as_secs_f64()
+                ));
                 return Ok(d);
             }
             if Instant::now() > deadline {
