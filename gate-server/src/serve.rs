@@ -50,6 +50,9 @@ pub async fn serve_on(
     let state = AppState::new(config.clone(), store.clone(), shutdown.clone())
         .context("invalid tokens in the configuration")?;
     let service = state.service.clone();
+    if let Err(err) = service.audit_configuration().await {
+        tracing::warn!("cannot record the configuration in the audit log: {err}");
+    }
 
     let mut tasks = tokio::task::JoinSet::new();
     if config.workers > 0 {

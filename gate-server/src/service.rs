@@ -15,6 +15,7 @@
 //! - `error`: [`ServiceError`].
 
 mod announce;
+mod config_audit;
 pub mod deploys;
 mod error;
 pub mod jobs;

@@ -27,6 +27,7 @@ mod queue;
 mod retry;
 mod rows;
 mod runs;
+mod server_state;
 mod submit;
 mod verdict;
 

@@ -1,0 +1,140 @@
+//! Configuration and token changes in the audit log: at each start the server compares what it
+//! runs with (a fingerprint of each section of `gate.toml`, secrets left out; the tokens by
+//! name and hash) with what it ran with last time, and records what changed.
+
+use std::collections::BTreeMap;
+
+use gate_audit::{Action, NewEntry};
+use sha2::{Digest, Sha256};
+
+use super::{Service, ServiceError};
+use crate::config::ServerConfig;
+use crate::store::now_ms;
+
+/// A short fingerprint of each section, by name. Secret values never enter it: the sections
+/// holding secrets print them redacted.
+fn sections(config: &ServerConfig) -> BTreeMap<&'static str, String> {
+    let print = |v: &dyn std::fmt::Debug| {
+        let digest = Sha256::digest(format!("{v:?}").as_bytes());
+        hex::encode(&digest[..8])
+    };
+    BTreeMap::from([
+        ("listen", print(&config.listen)),
+        ("database-url", print(&redacted(&config.database_url))),
+        ("scenarios", print(&config.scenarios)),
+        ("default-base-url", print(&config.default_base_url)),
+        ("workers", print(&config.workers)),
+        ("browser", print(&(&config.browser, &config.browser_args))),
+        (
+            "timeouts",
+            print(&(
+                config.step_timeout,
+                config.scenario_timeout,
+                config.lease,
+                config.max_leases,
+            )),
+        ),
+        ("webhook", print(&config.webhook)),
+        ("publish", print(&config.publish)),
+        ("services", print(&config.services)),
+    ])
+}
+
+/// A database URL without its password.
+fn redacted(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let user = url[scheme + 3..at].split(':').next().unwrap_or("");
+            format!("{}://{user}@{}", &url[..scheme], &url[at + 1..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+impl Service {
+    /// Records (and audits) configuration and token changes since the last start.
+    pub async fn audit_configuration(&self) -> Result<(), ServiceError> {
+        let now = now_ms();
+        let current = sections(&self.config);
+        let previous: Option<BTreeMap<String, String>> = self
+            .store
+            .server_state("config")
+            .await?
+            .and_then(|text| serde_json::from_str(&text).ok());
+        let changed: Vec<&str> = match &previous {
+            None => vec![],
+            Some(previous) => current
+                .iter()
+                .filter(|(k, v)| previous.get(**k) != Some(*v))
+                .map(|(k, _)| *k)
+                .collect(),
+        };
+        let mut entries = Vec::new();
+        if previous.is_none() {
+            entries.push(NewEntry {
+                reason: Some("first start with this database".into()),
+                ..NewEntry::new(now, "gate", Action::ConfigChanged)
+            });
+        } else if !changed.is_empty() {
+            entries.push(NewEntry {
+                reason: Some(format!("gate.toml changed: {}", changed.join(", "))),
+                ..NewEntry::new(now, "gate", Action::ConfigChanged)
+            });
+        }
+        let config_json = serde_json::to_string(&current).unwrap_or_default();
+        self.store
+            .set_server_state("config", &config_json, &entries)
+            .await?;
+
+        let tokens: BTreeMap<String, String> = self
+            .config
+            .tokens
+            .iter()
+            .map(|t| {
+                let scopes: Vec<&str> = t.scopes.iter().map(|s| s.as_str()).collect();
+                (t.name.clone(), format!("{} {}", t.hash, scopes.join(",")))
+            })
+            .collect();
+        let before: Option<BTreeMap<String, String>> = self
+            .store
+            .server_state("tokens")
+            .await?
+            .and_then(|text| serde_json::from_str(&text).ok());
+        let mut words = Vec::new();
+        if let Some(before) = &before {
+            let names = |m: &BTreeMap<String, String>, other: &BTreeMap<String, String>| {
+                m.keys()
+                    .filter(|k| !other.contains_key(*k))
+                    .cloned()
+                    .collect::<Vec<_>>()
+            };
+            let added = names(&tokens, before);
+            let removed = names(before, &tokens);
+            let changed: Vec<String> = tokens
+                .iter()
+                .filter(|(k, v)| before.get(*k).is_some_and(|b| b != *v))
+                .map(|(k, _)| k.clone())
+                .collect();
+            for (what, list) in [("added", added), ("removed", removed), ("changed", changed)] {
+                if !list.is_empty() {
+                    words.push(format!("{what} {}", list.join(", ")));
+                }
+            }
+        }
+        let entries: Vec<NewEntry> = (!words.is_empty())
+            .then(|| NewEntry {
+                reason: Some(format!("tokens: {}", words.join("; "))),
+                ..NewEntry::new(now, "gate", Action::TokensChanged)
+            })
+            .into_iter()
+            .collect();
+        self.store
+            .set_server_state(
+                "tokens",
+                &serde_json::to_string(&tokens).unwrap_or_default(),
+                &entries,
+            )
+            .await?;
+        Ok(())
+    }
+}

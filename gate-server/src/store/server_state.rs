@@ -1,0 +1,43 @@
+//! What the server last started with, under a key, and the audit entries that record a change
+//! of it (in the same transaction).
+
+use gate_audit::NewEntry;
+
+use super::retry::retrying;
+use super::{Store, StoreError, audit};
+
+impl Store {
+    pub async fn server_state(&self, key: &str) -> Result<Option<String>, StoreError> {
+        let row: Option<(String,)> =
+            sqlx::query_as("SELECT value FROM server_state WHERE key = $1")
+                .bind(key)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.map(|(v,)| v))
+    }
+
+    /// Sets `key` to `value` and appends `entries`, together.
+    pub async fn set_server_state(
+        &self,
+        key: &str,
+        value: &str,
+        entries: &[NewEntry],
+    ) -> Result<(), StoreError> {
+        let postgres = self.postgres;
+        retrying("record the server's configuration", || async move {
+            let mut tx = self.pool.begin().await?;
+            sqlx::query(
+                "INSERT INTO server_state (key, value) VALUES ($1, $2) \
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )
+            .bind(key)
+            .bind(value)
+            .execute(&mut *tx)
+            .await?;
+            audit::append(&mut tx, postgres, entries).await?;
+            tx.commit().await?;
+            Ok(())
+        })
+        .await
+    }
+}
