@@ -21,8 +21,10 @@ pub async fn verify(args: AuditVerifyArgs) -> u8 {
     {
         Ok(v) if v.ok => {
             println!(
-                "the audit log holds: {} entries, head {}",
-                v.entries, v.head
+                "the audit log holds: {} {}, head {}",
+                v.entries,
+                if v.entries == 1 { "entry" } else { "entries" },
+                v.head
             );
             println!(
                 "keep the head: a later verify whose chain does not contain it means entries were cut off the end"
