@@ -30,6 +30,13 @@ pub struct DeployArgs {
     /// Why: required with --force, recorded in the audit log.
     #[arg(long, value_parser = non_blank)]
     pub reason: Option<String>,
+    /// Made to fix a production problem: counts as rework in `gate report`.
+    #[arg(long)]
+    pub hotfix: bool,
+    /// Other commits this version carries since the one serving (full SHAs, comma-separated,
+    /// e.g. from `git rev-list`): each counts for lead time in `gate report`.
+    #[arg(long, value_name = "SHA,...", value_delimiter = ',', value_parser = full_sha)]
+    pub carries: Vec<String>,
     /// Return as soon as the deployment is created instead of following it to the end.
     #[arg(long)]
     pub detach: bool,

@@ -29,6 +29,8 @@ pub async fn deploy(args: DeployArgs) -> u8 {
         commit: args.commit.clone(),
         force: args.force,
         reason: args.reason.clone(),
+        hotfix: args.hotfix,
+        commits: args.carries.clone(),
     };
     let created: DeploymentView = match api.post(&["deployments"], &request).await {
         Ok(view) => view,

@@ -271,6 +271,10 @@ mod tests {
             created_at: "2026-12-02T14:29:00.000Z".into(),
             updated_at: "2026-12-02T14:31:00.000Z".into(),
             finished_at: None,
+            hotfix: false,
+            commits: Vec::new(),
+            detected_at: None,
+            recovered_at: None,
             log: vec![],
             html: "http://gate.test/deployments/d1".into(),
         }

@@ -10,7 +10,8 @@
 //! `verdict` reads what a commit's combined status is made of;
 //! `lifecycle` moves a run between its states; `queue` hands jobs out; `lease` is what the
 //! holder of a lease may do; `changes` marks commits whose verdict changed (in the same
-//! transaction as the change); `artifacts`, `deliveries` and `outbox` hold the rest; `rows`
+//! transaction as the change); `artifacts`, `deliveries` and `outbox` hold the rest; `history` is what
+//! the DORA metrics read; `rows`
 //! decodes rows and `retry` retries transient conflicts. Every write is a transaction that
 //! takes the run's row before its jobs' rows, so concurrent writers cannot deadlock.
 
@@ -20,6 +21,7 @@ mod changes;
 mod connect;
 mod deliveries;
 mod deploys;
+mod history;
 mod lease;
 mod lifecycle;
 mod outbox;
@@ -34,10 +36,13 @@ mod verdict;
 pub use audit::AuditFilter;
 pub use changes::CommitChange;
 pub use deploys::{
-    DeploymentChange, DeploymentRecord, LogKind, LogLine, NewDeployment, Refused, ServedPeriod,
-    ServingVersion,
+    DeploymentChange, DeploymentRecord, LogKind, LogLine, NewDeployment, Refused, Reverted,
+    ServedPeriod, ServingVersion,
 };
 use gate_runner::result::ScenarioResult;
+pub use history::{
+    CarriedCommit, ExternalDeployment, ExternalOutcome, Incident, Recorded, RunFacts,
+};
 pub use verdict::{FailureText, VerdictJob, VerdictRun};
 
 use crate::model::{CommitState, JobState, Outcome, RunState, SourceFile};

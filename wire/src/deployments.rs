@@ -19,6 +19,13 @@ pub struct DeployRequest {
     pub force: bool,
     /// Why (required with `force`; recorded in the audit log).
     pub reason: Option<String>,
+    /// Made to fix a production problem: counts as rework in the DORA metrics.
+    #[serde(default)]
+    pub hotfix: bool,
+    /// Other commits (full SHAs) this version carries since the one serving, as CI lists them:
+    /// each counts for lead time. The head commit need not be listed.
+    #[serde(default)]
+    pub commits: Vec<String>,
 }
 
 /// Where a deployment is.
@@ -134,6 +141,19 @@ pub struct DeploymentView {
     pub created_at: String,
     pub updated_at: String,
     pub finished_at: Option<String>,
+    /// Made to fix a production problem.
+    #[serde(default)]
+    pub hotfix: bool,
+    /// Commits carried besides `commit`.
+    #[serde(default)]
+    pub commits: Vec<String>,
+    /// When its failure was detected (RFC 3339): the automatic rollback's decision, the
+    /// manual rollback's request, or a later rollback away from it.
+    #[serde(default)]
+    pub detected_at: Option<String>,
+    /// When all traffic was back on a good version after that.
+    #[serde(default)]
+    pub recovered_at: Option<String>,
     /// The deployment's log (only in the answer for one deployment).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub log: Vec<LogLine>,

@@ -31,6 +31,8 @@ pub async fn deploy(
         commit: body.commit,
         force: body.force,
         reason: body.reason,
+        hotfix: body.hotfix,
+        carries: body.commits,
     };
     let record = state.service.deploy(order, &who).await?;
     let view = deployment_view(&state.config().public_url, &record, &[]);

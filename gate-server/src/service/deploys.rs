@@ -19,8 +19,8 @@ use crate::rollout::execute::{route_as_stored, run_quick};
 use crate::rollout::policy::policy;
 use crate::rollout::progress::{Decision, Progress};
 use crate::store::{
-    DeploymentChange, DeploymentRecord, LogKind, LogLine, NewDeployment, Refused, ServingVersion,
-    new_id, now_ms,
+    DeploymentChange, DeploymentRecord, LogKind, LogLine, NewDeployment, Refused, Reverted,
+    ServingVersion, new_id, now_ms,
 };
 
 /// Attempts at a change that keeps losing to concurrent writers.
@@ -34,6 +34,11 @@ pub struct DeployOrder {
     pub commit: String,
     pub force: bool,
     pub reason: Option<String>,
+    /// Made to fix a production problem (counts as rework in the DORA metrics).
+    pub hotfix: bool,
+    /// Other commits this version carries (since the one serving), as CI lists them: each
+    /// counts for lead time.
+    pub carries: Vec<String>,
 }
 
 /// Where a rollback goes.
@@ -132,7 +137,9 @@ impl Service {
             reason: Some("the version gate.toml names as stable, first seen".into()),
             ..NewEntry::new(now_ms(), "gate", Action::StableChanged)
         };
-        self.store.set_serving(service, &serving, &[entry]).await?;
+        self.store
+            .set_serving(service, &serving, &[entry], None)
+            .await?;
         Ok(Some(serving))
     }
 
@@ -152,6 +159,13 @@ impl Service {
             ));
         }
         let commit = commit_id("commit", &order.commit)?;
+        let mut carries: Vec<String> = Vec::new();
+        for (i, sha) in order.carries.iter().enumerate() {
+            let sha = commit_id(&format!("commits[{i}]"), sha)?;
+            if sha != commit && !carries.contains(&sha) {
+                carries.push(sha);
+            }
+        }
         let reason = order.reason.clone().filter(|r| !r.trim().is_empty());
         if order.force {
             if !who.allows(Scope::Admin) {
@@ -252,6 +266,8 @@ impl Service {
             actor: who.name.clone(),
             reason,
             forced: order.force && !green,
+            hotfix: order.hotfix,
+            carries,
             log: vec![LogLine {
                 at: now,
                 kind: LogKind::Note,
@@ -370,6 +386,17 @@ impl Service {
             let (phase, step) = stored_phase(t.to);
             change.phase = Some(phase);
             change.step = Some(step);
+            if matches!(t.to, Phase::Canary { .. }) {
+                change.exposed_at = Some(at);
+            }
+            if matches!(t.from, Phase::Canary { .. })
+                && matches!(t.to, Phase::RolledBack | Phase::Failed)
+            {
+                change.detected_at = Some(at);
+            }
+            if t.to.is_over() {
+                change.ended_by = Some(actor_name(&t.actor));
+            }
             let mut text = format!("{} → {}: {}", t.from, t.to, t.cause);
             if let Some(evidence) = &t.evidence {
                 text.push_str(&format!(" ({})", evidence.summary()));
@@ -432,6 +459,7 @@ impl Service {
             if progress.to_json() != before {
                 let change = DeploymentChange {
                     machine: Some(progress.to_json()),
+                    recovered_at: recovered(&record, &progress, now_ms()),
                     ..DeploymentChange::default()
                 };
                 match self
@@ -474,6 +502,7 @@ impl Service {
     ) -> Result<Option<DeploymentRecord>, ServiceError> {
         let change = DeploymentChange {
             machine: Some(progress.to_json()),
+            recovered_at: recovered(record, progress, now_ms()),
             log,
             ..DeploymentChange::default()
         };
@@ -621,6 +650,7 @@ impl Service {
             )));
         }
         // Traffic first: the point of a rollback is that users stop seeing the bad version.
+        let started = now_ms();
         if let Some(router) = self.routers.get(service) {
             let stable = gate_traffic::Backend::new(to.version.clone(), to.url.clone());
             router.route(&stable, None, 0).await.map_err(|err| {
@@ -635,7 +665,18 @@ impl Service {
             reason: Some(reason.to_string()),
             ..NewEntry::new(now_ms(), &who.name, Action::RolledBack)
         };
-        self.store.set_serving(service, &to, &[entry]).await?;
+        // Going back from the version a deployment promoted: that change failed.
+        let reverted = history
+            .last()
+            .filter(|p| p.serving.version == current.version && p.deployment.is_some())
+            .map(|_| Reverted {
+                detected_at: started,
+                recovered_at: now_ms(),
+                by: who.name.clone(),
+            });
+        self.store
+            .set_serving(service, &to, &[entry], reverted.as_ref())
+            .await?;
         self.events.emit(Event::ServingChanged {
             service: service.to_string(),
             version: to.version.clone(),
@@ -697,6 +738,18 @@ impl Service {
             summary: what.to_string(),
         }));
     }
+}
+
+/// When traffic is fully back on a good version after a detected failure: the machine is over
+/// and no router command is left to carry out. `None` when that is not now or already known.
+fn recovered(record: &DeploymentRecord, progress: &Progress, now: i64) -> Option<i64> {
+    let failed = matches!(record.phase, DeployPhase::RolledBack | DeployPhase::Failed);
+    (failed
+        && record.detected_at.is_some()
+        && record.recovered_at.is_none()
+        && progress.machine.phase.is_over()
+        && progress.pending.is_empty())
+    .then_some(now)
 }
 
 /// What a rollback did.

@@ -14,9 +14,10 @@ use super::retry::retrying;
 use super::{Store, StoreError, audit, now_ms};
 use crate::model::DeployPhase;
 
-const COLUMNS: &str = "id, service, version, commit_sha, url, from_version, from_url, from_commit, \
+pub(super) const COLUMNS: &str = "id, service, version, commit_sha, url, from_version, from_url, from_commit, \
                        phase, step, machine, policy, actor, reason, forced, created_at, updated_at, \
-                       finished_at, revision, controller, controller_expires_at";
+                       finished_at, revision, controller, controller_expires_at, exposed_at, \
+                       detected_at, recovered_at, ended_by, hotfix, carries";
 
 /// A version of a service and where it answers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,6 +64,19 @@ pub struct DeploymentRecord {
     pub revision: i64,
     pub controller: Option<String>,
     pub controller_expires_at: Option<i64>,
+    /// When users first got the new version (its first canary step).
+    pub exposed_at: Option<i64>,
+    /// When its failure was detected: the automatic rollback's decision, a person's rollback
+    /// request, or (after promotion) the start of a `gate rollback` away from it.
+    pub detected_at: Option<i64>,
+    /// When all traffic was back on a good version after that (the router said so).
+    pub recovered_at: Option<i64>,
+    /// Who ended it (`gate` for automatic decisions), or reverted it after promotion.
+    pub ended_by: Option<String>,
+    /// Made to fix a production problem (`gate deploy --hotfix`).
+    pub hotfix: bool,
+    /// Commits it carries besides its head, as the deploy request listed them.
+    pub carries: Vec<String>,
 }
 
 /// What kind of line a deployment's log holds.
@@ -123,6 +137,8 @@ pub struct NewDeployment {
     pub actor: String,
     pub reason: Option<String>,
     pub forced: bool,
+    pub hotfix: bool,
+    pub carries: Vec<String>,
     pub log: Vec<LogLine>,
     pub audit: Vec<NewEntry>,
 }
@@ -139,6 +155,20 @@ pub struct DeploymentChange {
     pub audit: Vec<NewEntry>,
     /// The service now serves this version (promoted, or rolled back to another).
     pub serving: Option<ServingVersion>,
+    /// The first of each wins: a later change never moves them.
+    pub exposed_at: Option<i64>,
+    pub detected_at: Option<i64>,
+    pub recovered_at: Option<i64>,
+    pub ended_by: Option<String>,
+}
+
+/// A promoted deployment undone by a rollback of what serves: when the rollback started and
+/// when the router had all traffic on the earlier version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reverted {
+    pub detected_at: i64,
+    pub recovered_at: i64,
+    pub by: String,
 }
 
 /// Why a deployment could not be created.
@@ -163,9 +193,9 @@ impl Store {
             let inserted = sqlx::query(
                 "INSERT INTO deployments (id, service, version, commit_sha, url, from_version, \
                  from_url, from_commit, phase, step, machine, policy, actor, reason, forced, \
-                 created_at, updated_at, finished_at, revision) \
+                 created_at, updated_at, finished_at, revision, hotfix, carries) \
                  VALUES ($1, $2, $3, $4, NULL, $5, $6, $7, 'pending', NULL, $8, $9, $10, $11, $12, \
-                 $13, $13, NULL, 1) ON CONFLICT DO NOTHING",
+                 $13, $13, NULL, 1, $14, $15) ON CONFLICT DO NOTHING",
             )
             .bind(&new.id)
             .bind(&new.service)
@@ -180,6 +210,8 @@ impl Store {
             .bind(new.reason.clone())
             .bind(i64::from(new.forced))
             .bind(now)
+            .bind(i64::from(new.hotfix))
+            .bind(serde_json::to_string(&new.carries).unwrap_or_else(|_| "[]".into()))
             .execute(&mut *tx)
             .await?;
             if inserted.rows_affected() != 1 {
@@ -292,6 +324,10 @@ impl Store {
                  machine = COALESCE($4, machine), \
                  url = COALESCE($5, url), \
                  finished_at = COALESCE(finished_at, $6), \
+                 exposed_at = COALESCE(exposed_at, $10), \
+                 detected_at = COALESCE(detected_at, $11), \
+                 recovered_at = COALESCE(recovered_at, $12), \
+                 ended_by = COALESCE(ended_by, $13), \
                  updated_at = $7, revision = revision + 1 \
                  WHERE id = $8 AND revision = $9",
             )
@@ -304,6 +340,10 @@ impl Store {
             .bind(now)
             .bind(id)
             .bind(revision)
+            .bind(change.exposed_at)
+            .bind(change.detected_at)
+            .bind(change.recovered_at)
+            .bind(change.ended_by.clone())
             .execute(&mut *tx)
             .await?;
             if updated.rows_affected() != 1 {
@@ -412,15 +452,33 @@ impl Store {
 
     /// Records that `service` serves `serving` from now on (a rollback to a named version, or
     /// the configured stable version the first time gate meets a service), with audit entries.
+    /// `reverted`: the change undoes the deployment that put the current version in place,
+    /// which is then a failed change (its detection and recovery times are kept).
     pub async fn set_serving(
         &self,
         service: &str,
         serving: &ServingVersion,
         audit_entries: &[NewEntry],
+        reverted: Option<&Reverted>,
     ) -> Result<(), StoreError> {
         let postgres = self.postgres;
         retrying("record the serving version", || async move {
             let mut tx = self.pool.begin().await?;
+            if let Some(reverted) = reverted {
+                sqlx::query(
+                    "UPDATE deployments SET detected_at = COALESCE(detected_at, $1), \
+                     recovered_at = COALESCE(recovered_at, $2), ended_by = $3, \
+                     revision = revision + 1 \
+                     WHERE phase = 'promoted' AND id = (SELECT deployment FROM stable_history \
+                     WHERE service = $4 AND until_ms IS NULL)",
+                )
+                .bind(reverted.detected_at)
+                .bind(reverted.recovered_at)
+                .bind(&reverted.by)
+                .bind(service)
+                .execute(&mut *tx)
+                .await?;
+            }
             set_serving(&mut tx, service, serving, None, now_ms()).await?;
             audit::append(&mut tx, postgres, audit_entries).await?;
             tx.commit().await?;
@@ -522,7 +580,7 @@ async fn write_log(tx: &mut Tx, id: &str, lines: &[LogLine]) -> Result<(), Store
     Ok(())
 }
 
-fn deployment(row: &AnyRow) -> Result<DeploymentRecord, StoreError> {
+pub(super) fn deployment(row: &AnyRow) -> Result<DeploymentRecord, StoreError> {
     let phase: String = row.try_get("phase")?;
     let from_version: Option<String> = row.try_get("from_version")?;
     let from_url: Option<String> = row.try_get("from_url")?;
@@ -556,5 +614,16 @@ fn deployment(row: &AnyRow) -> Result<DeploymentRecord, StoreError> {
         revision: row.try_get("revision")?,
         controller: row.try_get("controller")?,
         controller_expires_at: row.try_get("controller_expires_at")?,
+        exposed_at: row.try_get("exposed_at")?,
+        detected_at: row.try_get("detected_at")?,
+        recovered_at: row.try_get("recovered_at")?,
+        ended_by: row.try_get("ended_by")?,
+        hotfix: row.try_get::<i64, _>("hotfix")? != 0,
+        carries: parse_carries(&row.try_get::<String, _>("carries")?)?,
     })
+}
+
+fn parse_carries(text: &str) -> Result<Vec<String>, StoreError> {
+    serde_json::from_str(text)
+        .map_err(|e| StoreError::Corrupt(format!("a deployment's carried commits: {e}")))
 }

@@ -89,6 +89,10 @@ pub fn deployment_view(
         created_at: rfc3339(record.created_at),
         updated_at: rfc3339(record.updated_at),
         finished_at: record.finished_at.map(rfc3339),
+        hotfix: record.hotfix,
+        commits: record.carries.clone(),
+        detected_at: record.detected_at.map(rfc3339),
+        recovered_at: record.recovered_at.map(rfc3339),
         log: log
             .iter()
             .map(|l| wire::LogLine {
