@@ -11,6 +11,7 @@
 //! - [`runs`]: reading runs, verdicts and artifacts; cancelling.
 //! - [`jobs`]: the lease protocol.
 //! - [`deploys`]: deploying services: deploy, promote, abort, roll back, read deployments.
+//! - [`history`]: recording deployments and incidents from outside gate.
 //! - `announce`: what is announced after each kind of change.
 //! - `error`: [`ServiceError`].
 
@@ -18,6 +19,7 @@ mod announce;
 mod config_audit;
 pub mod deploys;
 mod error;
+pub mod history;
 pub mod jobs;
 pub mod runs;
 pub mod submit;

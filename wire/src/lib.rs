@@ -8,7 +8,7 @@
 //!
 //! Layout: [`runs`] (submitting and reading runs), [`commits`] (a commit's combined verdict),
 //! [`agent`] (the lease protocol agents speak), [`deployments`] (canaries, promotions and
-//! rollbacks), [`audit`] (the audit log), [`events`] (the server's event stream), [`error`]
+//! rollbacks), [`audit`] (the audit log), [`history`] (deployments and incidents from outside gate), [`events`] (the server's event stream), [`error`]
 //! (every error answer).
 
 pub mod agent;
@@ -17,6 +17,7 @@ pub mod commits;
 pub mod deployments;
 pub mod error;
 pub mod events;
+pub mod history;
 pub mod runs;
 
 pub use agent::{
@@ -31,6 +32,9 @@ pub use deployments::{
 pub use error::ErrorBody;
 pub use events::Event;
 pub use gate_runner::result::{Outcome, ScenarioResult};
+pub use history::{
+    CarriedCommit, ExternalDeployment, ExternalOutcome, HistoryImport, HistoryRecorded, Incident,
+};
 pub use runs::{JobState, JobView, RunLinks, RunList, RunState, RunView, SubmitRun};
 
 /// The version of the API under `/api/v1`. Changes within it only add optional fields.
