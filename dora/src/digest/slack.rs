@@ -26,7 +26,7 @@ pub fn render(title: &str, summary: &Summary, dashboard_url: Option<&str>) -> Va
         None => escape(&summary.bands_note),
     };
     json!({
-        "text": summary.headline,
+        "text": escape(&summary.headline),
         "blocks": [
             { "type": "header", "text": { "type": "plain_text", "text": title, "emoji": false } },
             {
