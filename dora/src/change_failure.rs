@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::band::Band;
 use crate::change::{Better, Change};
+use crate::history::Outcome;
 use crate::index::Scope;
 use crate::stats::ratio;
 
@@ -34,7 +35,7 @@ impl ChangeFailure {
             changes += 1;
             if scope.index.is_failed_change(d) {
                 failed += 1;
-                if d.outcome == crate::history::Outcome::Promoted {
+                if d.outcome == Outcome::Promoted {
                     failed_by_incident_only += 1;
                 }
             }

@@ -28,16 +28,17 @@ impl Deploys {
             if !d.reached_users || d.rollback {
                 continue;
             }
+            let slot = match d.outcome {
+                Outcome::Promoted => &mut counts.successful,
+                Outcome::RolledBack { automatic: true } => &mut counts.auto_rolled_back,
+                Outcome::RolledBack { automatic: false } => &mut counts.rolled_back_by_hand,
+                Outcome::Failed => &mut counts.failed,
+                Outcome::Aborted => &mut counts.aborted,
+                // `Scope::deployments` yields ended deployments only.
+                Outcome::InProgress => continue,
+            };
+            *slot += 1;
             counts.finished += 1;
-            match d.outcome {
-                Outcome::Promoted => counts.successful += 1,
-                Outcome::RolledBack { automatic: true } => counts.auto_rolled_back += 1,
-                Outcome::RolledBack { automatic: false } => counts.rolled_back_by_hand += 1,
-                Outcome::Failed => counts.failed += 1,
-                Outcome::Aborted => counts.aborted += 1,
-                // `Scope::deployments` never yields these.
-                Outcome::InProgress => counts.finished -= 1,
-            }
         }
         counts
     }

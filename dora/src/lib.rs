@@ -1,6 +1,6 @@
 //! gate's DORA metrics, computed from a [`History`] of deployments (gate's own and imported
 //! ones), incidents and gate runs. Pure: no I/O, no async, no clock (callers pass `now`).
-//! Everything is O(n log n) in the size of the history: one [`index`] pass sorts and groups it,
+//! Everything is O(n log n) in the size of the history: one `index` pass sorts and groups it,
 //! and each figure is a binary-searched slice of that.
 //!
 //! # Layout
@@ -11,16 +11,16 @@
 //! - [`settings`]: the time zone and rework window; zone names resolve with a "did you mean".
 //! - [`period`]: half-open periods, local weeks (DST weeks have 167 or 169 hours), the period
 //!   before, the last N weeks.
-//! - [`local_time`] (private): milliseconds to local calendar days; the only user of jiff.
-//! - [`index`] (private): the sorted, grouped history and the facts that span records (failed
+//! - `local_time` (private): milliseconds to local calendar days; the only user of jiff.
+//! - `index` (private): the sorted, grouped history and the facts that span records (failed
 //!   change, recovery time, detection, first promotion of a commit).
 //! - [`deploys`], [`frequency`], [`lead_time`], [`change_failure`], [`recovery`], [`rework`],
 //!   [`gate_runs`]: one figure each.
 //! - [`band`]: the band table; [`change`]: period-over-period change; [`stats`]: nearest-rank
 //!   percentiles and the mean.
-//! - [`report`]: [`report()`] and the [`Report`] (`gate report --json`); [`weekly`]: the
+//! - [`report`](mod@report): [`report()`] and the [`Report`] (`gate report --json`); [`weekly`](mod@weekly): the
 //!   weekly series.
-//! - [`headline`] and [`duration`]: the one-line summary and `m:ss` durations.
+//! - [`headline`](mod@headline) and [`duration`]: the one-line summary and `m:ss` durations.
 //! - [`digest`]: the weekly digest as subject, text, HTML and Slack blocks.
 //!
 //! # Definitions
