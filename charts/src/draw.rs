@@ -19,8 +19,9 @@ pub(crate) const WIDTH: u32 = 560;
 pub(crate) const HEIGHT: u32 = 300;
 
 /// Label size in the drawing's pixels. Plotters writes `size / 1.24` as the
-/// SVG font-size, so this is about 14px, still about 9px on a 360px phone.
-const FONT_SIZE: f64 = 17.5;
+/// SVG font-size, so this is 16px: about 10px once a phone has scaled the
+/// 560px drawing to its 360px screen.
+const FONT_SIZE: f64 = 19.84;
 
 /// The family plotters writes into every `font-family` attribute, and the
 /// name the compiled-in font is registered under for measuring text. The
@@ -60,19 +61,25 @@ pub(crate) fn plot(chart: &Chart, out: &mut String) -> DrawResult {
     let y_area = widest(&label_font.font, &tick_labels) + 2 * LABEL_GAP as u32 + 4;
 
     // All point labels are shown; when they do not fit side by side they
-    // stand upright instead of overlapping.
-    let labels: Vec<String> = chart.points.iter().map(|p| p.label.clone()).collect();
-    let n = labels.len().max(1);
+    // stand upright instead of overlapping, and one too long even for that is
+    // shortened (the description still holds it in full).
     const MARGIN_LEFT: u32 = 4;
     const MARGIN_RIGHT: u32 = 16;
+    let n = chart.points.len().max(1);
     let slot = (WIDTH - MARGIN_LEFT - MARGIN_RIGHT - y_area) as f64 / n as f64;
-    let widest_label = widest(&label_font.font, &labels);
-    let upright = f64::from(widest_label + 8) > slot;
+    let full_labels: Vec<String> = chart.points.iter().map(|p| p.label.clone()).collect();
+    let upright = f64::from(widest(&label_font.font, &full_labels) + 8) > slot;
     let line_height = FONT_SIZE.ceil() as u32;
-    let x_area = if upright {
-        widest_label + 2 * LABEL_GAP as u32
+    let (labels, x_area) = if upright {
+        let longest = HEIGHT * 2 / 5 - 2 * LABEL_GAP as u32;
+        let labels: Vec<String> = full_labels
+            .iter()
+            .map(|l| shorten(&label_font.font, l, longest))
+            .collect();
+        let x_area = widest(&label_font.font, &labels) + 2 * LABEL_GAP as u32;
+        (labels, x_area)
     } else {
-        line_height + 2 * LABEL_GAP as u32
+        (full_labels, line_height + 2 * LABEL_GAP as u32)
     };
 
     let root = SVGBackend::with_string(out, (WIDTH, HEIGHT)).into_drawing_area();
@@ -201,18 +208,35 @@ fn runs(values: &[Option<f64>]) -> Vec<Vec<(f64, f64)>> {
     runs
 }
 
+/// `text`, cut short with an ellipsis if it is wider than `max_width` pixels.
+fn shorten(font: &FontDesc<'_>, text: &str, max_width: u32) -> String {
+    let fits = |t: &str| width(font, t) <= max_width;
+    if fits(text) {
+        return text.to_owned();
+    }
+    // No label that needs shortening fits more than this, and it bounds the
+    // work for absurd ones.
+    let mut shortened: String = text.chars().take(100).collect();
+    while shortened.pop().is_some() {
+        let candidate = format!("{}…", shortened.trim_end());
+        if fits(&candidate) {
+            return candidate;
+        }
+    }
+    "…".to_owned()
+}
+
 /// The width in pixels of the widest of `texts`.
 fn widest(font: &FontDesc<'_>, texts: &[String]) -> u32 {
-    texts
-        .iter()
-        .map(|t| {
-            font.box_size(t)
-                .map(|(w, _)| w)
-                // Without metrics, assume a generous average advance.
-                .unwrap_or_else(|_| (t.chars().count() as f64 * FONT_SIZE * 0.65) as u32)
-        })
-        .max()
-        .unwrap_or(0)
+    texts.iter().map(|t| width(font, t)).max().unwrap_or(0)
+}
+
+/// The width in pixels of `text`.
+fn width(font: &FontDesc<'_>, text: &str) -> u32 {
+    font.box_size(text)
+        .map(|(w, _)| w)
+        // Without metrics, assume a generous average advance.
+        .unwrap_or_else(|_| (text.chars().count() as f64 * FONT_SIZE * 0.65) as u32)
 }
 
 fn register_font() {
@@ -249,6 +273,17 @@ mod tests {
             ]
         );
         assert!(runs(&[None, None]).is_empty());
+    }
+
+    #[test]
+    fn labels_too_long_are_shortened_with_an_ellipsis() {
+        register_font();
+        let font = (FAMILY, FONT_SIZE).into_font();
+        assert_eq!(shorten(&font, "Nov 30", 80), "Nov 30");
+        let short = shorten(&font, "Oct 5 – a rather long label", 80);
+        assert!(short.starts_with("Oct") && short.ends_with('…'), "{short}");
+        assert!(width(&font, &short) <= 80);
+        assert_eq!(shorten(&font, "WWWW", 1), "…");
     }
 
     #[test]

@@ -238,10 +238,11 @@ fn crowded_labels_stand_upright_instead_of_overlapping() {
 #[test]
 fn hostile_text_is_escaped_everywhere() {
     let hostile = r#"<script>alert("x")</script>&'"#;
+    let hostile_label = r#"<script>&"'"#;
     let mut c = chart(
         Kind::Line,
         Unit::Count,
-        vec![point(hostile, Some(1.0)), point("b", None)],
+        vec![point(hostile_label, Some(1.0)), point("b", None)],
     );
     c.title = hostile.to_owned();
     c.id = r#"x" onload="alert(1)"#.to_owned();
@@ -261,7 +262,7 @@ fn hostile_text_is_escaped_everywhere() {
             .unwrap()
             .starts_with(hostile)
     );
-    assert!(texts(&doc).iter().any(|t| t == hostile));
+    assert!(texts(&doc).iter().any(|t| t == hostile_label));
     let root = doc.root_element();
     assert_eq!(root.attribute("id"), Some("x--onload--alert-1-"));
     assert_eq!(root.attribute("onload"), None);
@@ -388,6 +389,11 @@ fn samples_are_written_as_files() {
             [None; 12],
         ),
     ];
+    let mut few = charts[0].clone();
+    few.id = "few".to_owned();
+    few.points.truncate(4);
+    few.points[3].label = "Oct 5 – a rather long label".to_owned();
+    let charts = [charts.as_slice(), &[few]].concat();
     for c in &charts {
         let path = dir.join(format!("{}.svg", c.id));
         std::fs::write(&path, svg(c)).unwrap();
@@ -398,4 +404,17 @@ fn samples_are_written_as_files() {
         .map(|c| format!("<h2>{}</h2>{}", c.title, svg(c)))
         .collect();
     std::fs::write(dir.join("page.html"), format!("<!doctype html><meta name=viewport content='width=device-width'><body style='margin:8px;font-family:sans-serif'>{page}</body>")).unwrap();
+}
+
+#[test]
+fn very_long_labels_do_not_panic() {
+    let long = "a very long label for one week ".repeat(20);
+    for n in [1, 3, 12] {
+        let points: Vec<_> = (0..n)
+            .map(|i| point(&format!("{long}{i}"), Some(f64::from(i))))
+            .collect();
+        for kind in [Kind::Bars, Kind::Line] {
+            parse(&svg(&chart(kind, Unit::Count, points.clone())));
+        }
+    }
 }
