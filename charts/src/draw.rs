@@ -38,6 +38,8 @@ const AXIS: RGBColor = RGBColor(0x66, 0x66, 0x66);
 /// Grid lines are decoration, so they stay faint.
 const GRID: RGBColor = RGBColor(0xe3, 0xe3, 0xe3);
 
+/// The largest magnitude drawn; twice it is still a finite axis span.
+const LARGEST: f64 = 1e300;
 const BAR_HALF_WIDTH: f64 = 0.35;
 const LABEL_GAP: i32 = 6;
 
@@ -47,10 +49,15 @@ pub(crate) type DrawResult = Result<(), DrawingAreaErrorKind<std::io::Error>>;
 pub(crate) fn plot(chart: &Chart, out: &mut String) -> DrawResult {
     register_font();
     // Non-finite values are as good as missing: they have no place on an axis.
+    // Absurd ones are clamped so that the axis span stays finite.
     let values: Vec<Option<f64>> = chart
         .points
         .iter()
-        .map(|p| p.value.filter(|v| v.is_finite()))
+        .map(|p| {
+            p.value
+                .filter(|v| v.is_finite())
+                .map(|v| v.clamp(-LARGEST, LARGEST))
+        })
         .collect();
     let present: Vec<f64> = values.iter().flatten().copied().collect();
     let Scale { low, high, ticks } = scale(chart.unit, &present);
@@ -58,7 +65,7 @@ pub(crate) fn plot(chart: &Chart, out: &mut String) -> DrawResult {
 
     let label_font = (FAMILY, FONT_SIZE).into_font().color(&TEXT);
     let tick_labels: Vec<String> = ticks.iter().map(|t| unit.format(*t)).collect();
-    let y_area = widest(&label_font.font, &tick_labels) + 2 * LABEL_GAP as u32 + 4;
+    let y_area = (widest(&label_font.font, &tick_labels) + 2 * LABEL_GAP as u32 + 4).min(WIDTH / 3);
 
     // All point labels are shown; when they do not fit side by side they
     // stand upright instead of overlapping, and one too long even for that is
@@ -104,18 +111,14 @@ pub(crate) fn plot(chart: &Chart, out: &mut String) -> DrawResult {
 
     for (i, label) in labels.iter().enumerate() {
         let (x, y) = plot.backend_coord(&(i as f64, low));
-        let (style, position) = if upright {
-            let style = label_font
+        let style = if upright {
+            label_font
                 .pos(Pos::new(HPos::Right, VPos::Center))
-                .transform(FontTransform::Rotate270);
-            (style, (x, y + LABEL_GAP))
+                .transform(FontTransform::Rotate270)
         } else {
-            (
-                label_font.pos(Pos::new(HPos::Center, VPos::Top)),
-                (x, y + LABEL_GAP),
-            )
+            label_font.pos(Pos::new(HPos::Center, VPos::Top))
         };
-        root.draw(&Text::new(label.as_str(), position, style))?;
+        root.draw(&Text::new(label.as_str(), (x, y + LABEL_GAP), style))?;
     }
 
     if present.is_empty() {

@@ -48,6 +48,10 @@ impl Unit {
 }
 
 fn with_at_most_one_decimal(value: f64, suffix: &str) -> String {
+    if value.abs() >= 1e15 {
+        // Beyond any real count; keeps the label short and the rounding below finite.
+        return format!("{value:.1e}{suffix}");
+    }
     let rounded = (value * 10.0).round() / 10.0;
     if rounded.fract() == 0.0 {
         // `+ 0.0` turns -0 into 0, so a tiny negative value does not read "-0".
@@ -85,6 +89,7 @@ mod tests {
         assert_eq!(Unit::Count.format(3.0), "3");
         assert_eq!(Unit::Count.format(2.5), "2.5");
         assert_eq!(Unit::Count.format(-0.01), "0");
+        assert_eq!(Unit::Count.format(f64::MAX), "1.8e308");
         assert_eq!(Unit::Ratio.format(0.5), "50%");
         assert_eq!(Unit::Ratio.format(1.0 / 3.0), "33.3%");
         assert_eq!(Unit::Ratio.format(0.25), "25%");

@@ -298,7 +298,18 @@ fn extreme_values_do_not_panic() {
     ] {
         for kind in [Kind::Bars, Kind::Line] {
             for unit in [Unit::Count, Unit::Ratio, Unit::Millis] {
-                parse(&svg(&chart(kind, unit, weeks(&values))));
+                let out = svg(&chart(kind, unit, weeks(&values)));
+                let doc = parse(&out);
+                let texts = texts(&doc);
+                assert!(
+                    !texts.iter().any(|t| t.contains("inf") || t.contains("NaN")),
+                    "{texts:?}"
+                );
+                // The ticks stay apart: the axis did not collapse.
+                let grid: std::collections::HashSet<&str> = elements(&doc, "line")
+                    .filter_map(|l| l.attribute("y1"))
+                    .collect();
+                assert!(grid.len() > 1, "{unit:?} {values:?}: {out}");
             }
         }
     }
