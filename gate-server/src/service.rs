@@ -11,12 +11,16 @@
 //! - [`runs`]: reading runs, verdicts and artifacts; cancelling.
 //! - [`jobs`]: the lease protocol.
 //! - [`deploys`]: deploying services: deploy, promote, abort, roll back, read deployments.
+//! - `digest_content`: what the weekly digest says ([`DigestContent`]); `digests`: queueing
+//!   it (when due, or now) and reading its outbox.
 //! - `announce`: what is announced after each kind of change.
 //! - `error`: [`ServiceError`].
 
 mod announce;
 mod config_audit;
 pub mod deploys;
+mod digest_content;
+mod digests;
 mod error;
 pub mod jobs;
 pub mod runs;
@@ -32,6 +36,8 @@ use crate::rollout::routers::Routers;
 use crate::store::Store;
 
 pub use deploys::{DeployOrder, RollbackDone, RollbackTarget};
+pub use digest_content::DigestContent;
+pub use digests::DigestSent;
 pub use error::ServiceError;
 pub use jobs::Recorded;
 pub use runs::RunQuery;
@@ -49,6 +55,10 @@ pub struct Service {
     routers: Routers,
     /// Notified when a deployment needs the controller (a new one, commands left to do).
     rollouts: Arc<Notify>,
+    /// Notified when digests are queued: the digest delivery loop wakes up.
+    digests: Arc<Notify>,
+    /// What time the digest scheduler thinks it is.
+    digest_clock: crate::digest::DigestClock,
 }
 
 impl Service {
@@ -60,11 +70,16 @@ impl Service {
     ) -> Service {
         Service {
             store,
-            config,
             events,
             work: Arc::new(Notify::new()),
             routers,
             rollouts: Arc::new(Notify::new()),
+            digests: Arc::new(Notify::new()),
+            digest_clock: match config.digest_now {
+                Some(start) => crate::digest::DigestClock::starting_at(start),
+                None => crate::digest::DigestClock::real(),
+            },
+            config,
         }
     }
 
@@ -74,6 +89,11 @@ impl Service {
 
     pub fn rollouts(&self) -> &Notify {
         &self.rollouts
+    }
+
+    /// Notified when digests are queued.
+    pub fn digests_queued(&self) -> &Notify {
+        &self.digests
     }
 
     pub fn config(&self) -> &ServerConfig {

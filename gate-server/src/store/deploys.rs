@@ -14,7 +14,7 @@ use super::retry::retrying;
 use super::{Store, StoreError, audit, now_ms};
 use crate::model::DeployPhase;
 
-const COLUMNS: &str = "id, service, version, commit_sha, url, from_version, from_url, from_commit, \
+pub(super) const COLUMNS: &str = "id, service, version, commit_sha, url, from_version, from_url, from_commit, \
                        phase, step, machine, policy, actor, reason, forced, created_at, updated_at, \
                        finished_at, revision, controller, controller_expires_at";
 
@@ -522,7 +522,7 @@ async fn write_log(tx: &mut Tx, id: &str, lines: &[LogLine]) -> Result<(), Store
     Ok(())
 }
 
-fn deployment(row: &AnyRow) -> Result<DeploymentRecord, StoreError> {
+pub(super) fn deployment(row: &AnyRow) -> Result<DeploymentRecord, StoreError> {
     let phase: String = row.try_get("phase")?;
     let from_version: Option<String> = row.try_get("from_version")?;
     let from_url: Option<String> = row.try_get("from_url")?;
