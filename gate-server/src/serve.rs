@@ -122,6 +122,9 @@ pub async fn serve_on(
                 .context("cannot set up the digest's Slack webhook")?;
             channels.insert("slack", Box::new(channel));
         }
+        if let Err(err) = crate::digest::scheduler::queue_latest(&service).await {
+            tracing::warn!("cannot queue the weekly digest: {err}");
+        }
         tasks.spawn(crate::digest::scheduler::run(
             service.clone(),
             shutdown.clone(),

@@ -17,7 +17,7 @@ pub struct DigestView {
     pub manual: bool,
     /// `pending` (not sent yet, or retrying), `delivered`, or `failed` (given up).
     pub state: String,
-    /// Failed attempts so far.
+    /// Attempts made so far (the one that delivered it included).
     pub attempts: u32,
     /// RFC 3339: when the next attempt is due (`pending` only).
     pub next_attempt_at: Option<String>,

@@ -5,7 +5,7 @@
 //! Ids: `#digest-schedule` (the schedule and channels, or that none is configured);
 //! `#digests` (table) with one `tr.digest` per row (`data-testid="digest-<id>"`,
 //! `data-state="pending|delivered|failed"`, `data-channel`), whose `.state` badge holds the
-//! state, `.attempts` the failed attempts and `.last-error` the last error; `#no-digests`.
+//! state, `.attempts` the attempts made and `.last-error` the last error; `#no-digests`.
 
 use axum::extract::State;
 use axum::response::Response;

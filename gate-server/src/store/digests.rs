@@ -32,7 +32,7 @@ pub struct DigestRecord {
     pub channel: String,
     pub manual: bool,
     pub content: String,
-    /// Failed attempts so far.
+    /// Attempts made so far (the one that delivered it included).
     pub attempts: u32,
     /// Unix milliseconds; [`GIVEN_UP`] once no attempt is due any more.
     pub next_attempt_at: i64,
@@ -169,11 +169,14 @@ impl Store {
     /// The digest was sent: it is not due again.
     pub async fn digest_delivered(&self, id: &str) -> Result<(), StoreError> {
         retrying("mark a digest delivered", || async move {
-            sqlx::query("UPDATE digest_outbox SET delivered_at = $1 WHERE id = $2")
-                .bind(now_ms())
-                .bind(id)
-                .execute(&self.pool)
-                .await?;
+            sqlx::query(
+                "UPDATE digest_outbox SET delivered_at = $1, attempts = attempts + 1 \
+                 WHERE id = $2",
+            )
+            .bind(now_ms())
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
             Ok(())
         })
         .await
