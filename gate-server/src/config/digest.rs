@@ -211,7 +211,7 @@ fn smtp_url(s: &str) -> Result<(String, Option<u16>, bool), Invalid> {
             "set `username` and `password-env` instead: the password stays out of gate.toml",
         ));
     }
-    if parsed.path().trim_start_matches('/') != "" || parsed.query().is_some() {
+    if !parsed.path().trim_start_matches('/').is_empty() || parsed.query().is_some() {
         return Err(Invalid::new(
             "must have no path or query",
             "unexpected path",
