@@ -139,6 +139,14 @@ fn wait_for(what: &str, limit: Duration, mut ready: impl FnMut() -> bool) {
     }
 }
 
+/// `gate digest FLAG` against `server` with `token`.
+fn gate_digest(dir: &Path, server: &Server, flag: &str, token: &str) -> std::process::Output {
+    gate(dir)
+        .args(["digest", flag, "--server", &server.url, "--token", token])
+        .output()
+        .unwrap()
+}
+
 fn digests(server: &Server) -> Vec<serde_json::Value> {
     let (status, list) = server.get("/api/v1/digests", READ_TOKEN);
     assert_eq!(status, 200, "{list}");
@@ -244,17 +252,7 @@ fn the_due_digest_reaches_email_and_slack_once_across_a_restart() {
     );
 
     // `gate digest --send-now` sends the last full week again, to both, and waits.
-    let out = gate(tmp.path())
-        .args([
-            "digest",
-            "--send-now",
-            "--server",
-            &server.url,
-            "--token",
-            ADMIN_TOKEN,
-        ])
-        .output()
-        .unwrap();
+    let out = gate_digest(tmp.path(), &server, "--send-now", ADMIN_TOKEN);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("queued for email, slack"), "{stdout}");
@@ -271,17 +269,7 @@ fn the_due_digest_reaches_email_and_slack_once_across_a_restart() {
     );
     assert_eq!(hook.lock().unwrap().accepted.len(), 2);
 
-    let out = gate(tmp.path())
-        .args([
-            "digest",
-            "--preview",
-            "--server",
-            &server.url,
-            "--token",
-            READ_TOKEN,
-        ])
-        .output()
-        .unwrap();
+    let out = gate_digest(tmp.path(), &server, "--preview", READ_TOKEN);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert!(
         String::from_utf8_lossy(&out.stdout).contains(EMPTY_WEEK),
@@ -371,17 +359,7 @@ fn a_failing_webhook_is_retried_and_gets_one_message_and_failures_show() {
 fn send_now_without_a_channel_says_what_to_configure() {
     let tmp = tempfile::tempdir().unwrap();
     let server = Server::start(tmp.path(), &spec(tmp.path(), ""));
-    let out = gate(tmp.path())
-        .args([
-            "digest",
-            "--send-now",
-            "--server",
-            &server.url,
-            "--token",
-            ADMIN_TOKEN,
-        ])
-        .output()
-        .unwrap();
+    let out = gate_digest(tmp.path(), &server, "--send-now", ADMIN_TOKEN);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(

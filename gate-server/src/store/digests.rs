@@ -5,6 +5,7 @@
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use super::outbox::Outbox;
 use super::retry::retrying;
 use super::{DeploymentRecord, Store, StoreError, deploys, new_id, now_ms};
 
@@ -190,19 +191,8 @@ impl Store {
         next_attempt_at: i64,
         error: &str,
     ) -> Result<(), StoreError> {
-        retrying("reschedule a digest", || async move {
-            sqlx::query(
-                "UPDATE digest_outbox SET attempts = attempts + 1, next_attempt_at = $1, \
-                 last_error = $2 WHERE id = $3",
-            )
-            .bind(next_attempt_at)
-            .bind(error)
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
-            Ok(())
-        })
-        .await
+        self.attempt_failed(Outbox::Digests, id, next_attempt_at, error)
+            .await
     }
 
     /// Digests newest first (by when they were queued), at most `limit`.
