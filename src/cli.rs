@@ -57,6 +57,8 @@ pub enum Command {
     Audit(crate::deploy_args::AuditArgs),
     /// Print a deployment's timeline as Markdown, for a blameless postmortem.
     Postmortem(crate::deploy_args::PostmortemArgs),
+    /// Send the weekly digest of the last full week now (--send-now), or print it (--preview).
+    Digest(crate::digest_cmd::DigestArgs),
     /// Run the traffic router for canary deploys: weighted, sticky routing to versions, with
     /// an admin API for the gate server and a watchdog that falls back to stable.
     #[command(disable_version_flag = true)]

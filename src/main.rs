@@ -9,6 +9,7 @@
 //! - `client`: `gate submit`, `gate wait`, `gate status` (what CI runs).
 //! - `deploy_cmd`: `gate deploy`, `promote`, `advance`, `abort`, `rollback`, `deployments`,
 //!   `services`; `audit_cmd`: `gate audit …`, `gate postmortem`; their flags in `deploy_args`.
+//!   `digest_cmd`: `gate digest --send-now|--preview`.
 //! - `api`: the server's JSON API as the deploy commands call it; `event_stream`: its events.
 //! - `deploy_follow`, `deploy_progress`, `deploy_text`, `deploy_tables`: following a
 //!   deployment and showing it (bars, lines, tables).
@@ -30,6 +31,7 @@ mod deploy_follow;
 mod deploy_progress;
 mod deploy_tables;
 mod deploy_text;
+mod digest_cmd;
 mod event_stream;
 mod exit;
 mod haproxy_cmd;
@@ -92,6 +94,7 @@ fn main() -> std::process::ExitCode {
                 deploy_args::AuditCommand::Export(args) => audit_cmd::export(args).await,
             },
             Command::Postmortem(args) => audit_cmd::postmortem(args).await,
+            Command::Digest(args) => digest_cmd::digest(args).await,
         }
     });
     std::process::ExitCode::from(code)

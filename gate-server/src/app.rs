@@ -10,6 +10,7 @@ mod agent;
 mod commits;
 mod deadline;
 mod deployments;
+mod digests;
 mod docs;
 pub mod error;
 mod events;
@@ -140,6 +141,9 @@ fn table() -> Vec<Route> {
         route(Post, "/api/v1/services/{name}/rollback", Token(Deploy), deployments::rollback),
         route(Get, "/api/v1/audit", Token(Read), deployments::audit),
         route(Get, "/api/v1/audit/verify", Token(Read), deployments::verify),
+        route(Get, "/api/v1/digests", Token(Read), digests::list),
+        route(Get, "/api/v1/digests/preview", Token(Read), digests::preview),
+        route(Post, "/api/v1/digests/send", Token(Deploy), digests::send),
         route(Post, "/api/v1/webhooks/github", Signed, github::github).body_limit(github::MAX_DELIVERY),
         route(Get, "/api/v1/openapi.json", Open, docs::openapi),
         route(Get, "/healthz", Open, health::healthz),
@@ -161,6 +165,7 @@ fn table() -> Vec<Route> {
         route(Get, "/commits/{sha}", Page(Read), pages::commit::page),
         route(Get, "/deployments", Page(Read), pages::deployments::page),
         route(Get, "/deployments/{id}", Page(Read), pages::deployment::page),
+        route(Get, "/digests", Page(Read), pages::digests::page),
         route(Get, "/login", Open, pages::login::form),
         route(Post, "/login", Open, pages::login::login),
         route(Post, "/logout", Open, pages::login::logout),

@@ -12,8 +12,8 @@
 //! The typed reads, key checks, "did you mean" and diagnostics are `gate_toml`'s, shared with
 //! the scenario files; a section is a `gate_toml::Section` read key by key.
 //!
-//! - [`file`] walks the TOML document; [`tokens`], [`webhook`], [`publish`] and [`services`]
-//!   its sections.
+//! - [`file`] walks the TOML document; [`tokens`], [`webhook`], [`publish`], [`services`]
+//!   and [`digest`] its sections.
 //!   A new section is a module like [`publish`] (its keys, one read per key, the required
 //!   ones) plus a line in [`file`] and a field in [`layer`].
 //! - [`env`] reads the environment overrides.
@@ -22,6 +22,7 @@
 
 pub mod canary;
 mod defaults;
+mod digest;
 mod env;
 mod error;
 mod file;
@@ -72,6 +73,11 @@ pub struct ServerConfig {
     pub publish: Option<PublishConfig>,
     /// What gate deploys (`[[services]]`).
     pub services: Vec<ServiceConfig>,
+    /// The weekly digest (`[digest]`): when and where it goes.
+    pub digest: Option<DigestConfig>,
+    /// Where the digest scheduler's clock starts (`GATE_DIGEST_NOW`, RFC 3339; for tests,
+    /// undocumented): it runs on from there at the real pace. `None`: the real clock.
+    pub digest_now: Option<jiff::Timestamp>,
     /// Secrets for the embedded pool's scenarios beside the process environment, set by a
     /// program that embeds the server (`gate demo`); never read from the file.
     pub secrets: std::collections::BTreeMap<String, String>,
@@ -205,6 +211,106 @@ impl std::fmt::Debug for PublishConfig {
             .field("repository", &self.repository)
             .field("token", &"***")
             .field("context", &self.context)
+            .finish()
+    }
+}
+
+/// `[digest]`: the weekly digest's schedule and channels.
+#[derive(Debug, Clone)]
+pub struct DigestConfig {
+    pub schedule: crate::digest::Schedule,
+    pub time_zone: jiff::tz::TimeZone,
+    /// The IANA name, as written (`Europe/Berlin`; `UTC` by default).
+    pub time_zone_name: String,
+    /// Linked from the digest.
+    pub dashboard_url: Option<String>,
+    pub email: Option<EmailConfig>,
+    pub slack: Option<SlackConfig>,
+}
+
+/// `[digest.email]`: an SMTP server, its credentials, the sender and the recipients.
+#[derive(Clone)]
+pub struct EmailConfig {
+    pub host: String,
+    pub port: u16,
+    pub security: SmtpSecurity,
+    pub username: Option<String>,
+    /// Read from `password-env`.
+    pub password: Option<String>,
+    /// Mailboxes as `name <address>` or `address`.
+    pub from: String,
+    pub to: Vec<String>,
+    /// Limit of one delivery (connecting, talking, sending).
+    pub timeout: Duration,
+}
+
+/// How the SMTP connection is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpSecurity {
+    /// `smtps://`: TLS from the first byte.
+    Tls,
+    /// `starttls = "required"` (the default): refuse a server that does not offer it.
+    StartTls,
+    /// `starttls = "opportunistic"`: STARTTLS when the server offers it.
+    StartTlsOpportunistic,
+    /// `starttls = "off"`: plain text (a relay on loopback).
+    Plain,
+}
+
+/// `[digest.slack]`: a Slack-compatible incoming webhook.
+#[derive(Clone)]
+pub struct SlackConfig {
+    /// Read from `webhook-url-env`: the URL is the credential.
+    pub webhook_url: String,
+    pub timeout: Duration,
+}
+
+impl DigestConfig {
+    /// No channel, the default schedule in UTC (what a preview uses without `[digest]`).
+    pub fn utc() -> DigestConfig {
+        DigestConfig {
+            schedule: crate::digest::Schedule::default(),
+            time_zone: jiff::tz::TimeZone::UTC,
+            time_zone_name: "UTC".into(),
+            dashboard_url: None,
+            email: None,
+            slack: None,
+        }
+    }
+
+    /// The names of the configured channels, in the order they are sent.
+    pub fn channels(&self) -> Vec<&'static str> {
+        let mut channels = Vec::new();
+        if self.email.is_some() {
+            channels.push("email");
+        }
+        if self.slack.is_some() {
+            channels.push("slack");
+        }
+        channels
+    }
+}
+
+impl std::fmt::Debug for EmailConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmailConfig")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("security", &self.security)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "***"))
+            .field("from", &self.from)
+            .field("to", &self.to)
+            .field("timeout", &self.timeout)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for SlackConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SlackConfig")
+            .field("webhook_url", &"***")
+            .field("timeout", &self.timeout)
             .finish()
     }
 }

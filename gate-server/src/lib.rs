@@ -16,6 +16,9 @@
 //!   the API document, generated from the route table and the wire types.
 //! - [`executor`] — runs leased jobs on a browser pool (embedded or `gate agent`).
 //! - [`statuses`] — verdict changes become queued commit statuses; [`publish`] posts them.
+//! - [`digest`] — the weekly digest: the scheduler queues it when due, the delivery loop
+//!   sends it by e-mail and to Slack through the store's outbox (its pure `schedule` is the
+//!   one part [`config`] reads).
 //! - [`webhook`] — GitHub webhook signatures and events; [`metrics`] — Prometheus counters,
 //!   fed by the event stream.
 //! - [`serve`] — `gate serve`: everything started and stopped in order.
@@ -23,6 +26,7 @@
 pub mod app;
 pub mod auth;
 pub mod config;
+pub mod digest;
 pub mod events;
 pub mod executor;
 pub mod metrics;

@@ -8,6 +8,8 @@
 //! | `gate_browser_pool_capacity`, `gate_browser_pool_busy` | gauge | | [`Metrics::pool_capacity`], [`Metrics::pool_busy_add`] (executor) |
 //! | `gate_agents_waiting` | gauge | | [`Metrics::agent_waiting`] (agents in a long poll with nothing to run: idle capacity) |
 //! | `gate_http_requests_total` | counter | `method`, `route`, `status` | the request middleware |
+//! | `gate_digest_deliveries_total` | counter | `channel`, `result` = delivered, failed (retried), given_up | [`Metrics::digest_delivery`] (the digest delivery loop) |
+//! | `gate_digests_pending` | gauge | | the store, at scrape time: digests not delivered and not given up |
 //!
 //! This module only counts; it never reads the store itself. It observes the service's events
 //! ([`crate::events::Observer`]) rather than being called from each place a run changes.
@@ -33,6 +35,12 @@ struct StateLabel {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct DigestLabel {
+    channel: String,
+    result: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct HttpLabel {
     method: String,
     route: String,
@@ -49,6 +57,8 @@ pub struct Metrics {
     pool_busy: Gauge,
     agents_waiting: Gauge,
     http: Family<HttpLabel, Counter>,
+    digest_deliveries: Family<DigestLabel, Counter>,
+    digests_pending: Gauge,
 }
 
 impl Default for Metrics {
@@ -70,6 +80,18 @@ impl Metrics {
         let pool_busy = Gauge::default();
         let agents_waiting = Gauge::default();
         let http = Family::<HttpLabel, Counter>::default();
+        let digest_deliveries = Family::<DigestLabel, Counter>::default();
+        let digests_pending = Gauge::default();
+        registry.register(
+            "digest_deliveries",
+            "Attempts to deliver the weekly digest, by channel and result",
+            digest_deliveries.clone(),
+        );
+        registry.register(
+            "digests_pending",
+            "Digests waiting to be delivered (retries included, given-up ones not)",
+            digests_pending.clone(),
+        );
         registry.register("runs", "Runs finished, by outcome", runs.clone());
         registry.register(
             "scenario_duration_seconds",
@@ -112,7 +134,26 @@ impl Metrics {
             pool_busy,
             agents_waiting,
             http,
+            digest_deliveries,
+            digests_pending,
         }
+    }
+
+    /// An attempt to deliver a digest on `channel`: `delivered`, `failed` (retried later) or
+    /// `given_up`.
+    pub fn digest_delivery(&self, channel: &str, result: &str) {
+        self.digest_deliveries
+            .get_or_create(&DigestLabel {
+                channel: channel.into(),
+                result: result.into(),
+            })
+            .inc();
+    }
+
+    /// Digests waiting now (set at scrape time from the store).
+    pub fn digests_pending(&self, n: u64) {
+        self.digests_pending
+            .set(i64::try_from(n).unwrap_or(i64::MAX));
     }
 
     /// A run reached its final state (`passed`, `failed`, `error`, `cancelled`).

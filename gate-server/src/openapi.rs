@@ -122,6 +122,24 @@ pub fn describe(verb: Verb, path: &str) -> Option<Doc> {
             "200",
             Events(schema::<wire::Event>()),
         ),
+        (Verb::Get, "/api/v1/digests") => doc(
+            "The weekly digest's outbox, newest first (`?limit=`, 1 to 1000): each digest's week, channel, state (pending, delivered, failed), attempts, next try and last error",
+            None,
+            "200",
+            Json(schema::<wire::DigestList>()),
+        ),
+        (Verb::Get, "/api/v1/digests/preview") => doc(
+            "The digest of the last full week as it would be sent now (subject, text, HTML), not sent",
+            None,
+            "200",
+            Json(schema::<wire::DigestPreview>()),
+        ),
+        (Verb::Post, "/api/v1/digests/send") => doc(
+            "Compose the digest of the last full week and queue it for every configured channel at once (a manual send, even if that week's digest went out); 409 when no channel is configured",
+            None,
+            "201",
+            Json(schema::<wire::DigestSent>()),
+        ),
         (Verb::Post, "/api/v1/deployments") => doc(
             "Deploy a version of a service through its canary. Refused (409, audited) unless the commit's gate verdict is success; `force` with a `reason` overrides that and needs the `admin` scope (audited as an override)",
             Some(schema::<wire::DeployRequest>()),
@@ -370,10 +388,13 @@ fn operation(endpoint: &Endpoint, doc: &Doc) -> utoipa::openapi::path::Operation
             error_answer("No such run, commit, deployment or service"),
         );
     }
-    if endpoint.path.starts_with("/api/v1/deployments") || endpoint.path.contains("/rollback") {
+    if endpoint.path.starts_with("/api/v1/deployments")
+        || endpoint.path.contains("/rollback")
+        || endpoint.path == "/api/v1/digests/send"
+    {
         op = op.response(
             "409",
-            error_answer("Refused by the state of things (a red commit, a deployment in progress): `error` says why and what to do"),
+            error_answer("Refused by the state of things (a red commit, a deployment in progress, no digest channel): `error` says why and what to do"),
         );
     }
     let answer = match &doc.response {

@@ -18,4 +18,4 @@ mod retry;
 pub use client::Publisher;
 pub use error::{PublishError, PublishErrorKind};
 pub use outbox::run_outbox;
-pub use retry::{Next, RetryPolicy};
+pub use retry::{Next, RetryPolicy, Retryable};

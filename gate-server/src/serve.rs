@@ -1,6 +1,7 @@
 //! `gate serve`: connects the store, builds the service and its event stream, starts the
-//! embedded browser pool, the commit-status feed and publisher, serves the HTTP API and pages,
-//! and shuts all of it down in order on SIGTERM.
+//! embedded browser pool, the commit-status feed and publisher, the digest scheduler and its
+//! delivery loop, serves the HTTP API and pages, and shuts all of it down in order on
+//! SIGTERM.
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -105,6 +106,35 @@ pub async fn serve_on(
         let (store, stop) = (store.clone(), shutdown.clone());
         tasks
             .spawn(async move { crate::publish::run_outbox(publisher, store, notify, stop).await });
+    }
+
+    // The weekly digest: queued when due (and the latest missed one now), sent from the
+    // outbox with retries.
+    if let Some(digest) = &config.digest {
+        let mut channels = crate::digest::deliver::Channels::new();
+        if let Some(email) = &digest.email {
+            let channel = crate::digest::email::EmailChannel::new(email)
+                .context("cannot set up the digest's e-mail")?;
+            channels.insert("email", Box::new(channel));
+        }
+        if let Some(slack) = &digest.slack {
+            let channel = crate::digest::slack::SlackChannel::new(slack)
+                .context("cannot set up the digest's Slack webhook")?;
+            channels.insert("slack", Box::new(channel));
+        }
+        if let Err(err) = crate::digest::scheduler::queue_latest(&service).await {
+            tracing::warn!("cannot queue the weekly digest: {err}");
+        }
+        tasks.spawn(crate::digest::scheduler::run(
+            service.clone(),
+            shutdown.clone(),
+        ));
+        tasks.spawn(crate::digest::deliver::run(
+            service.clone(),
+            channels,
+            state.metrics.clone(),
+            shutdown.clone(),
+        ));
     }
 
     // Tests and scripts read this line to learn the port.

@@ -12,15 +12,21 @@
 //! - [`jobs`]: the lease protocol.
 //! - [`deploys`]: deploying services: deploy, promote, abort, roll back, read deployments.
 //! - [`history`]: recording deployments and incidents from outside gate.
+//! - [`report`]: the DORA metrics of a period, the weekly series and the digest's content.
+//! - `digest_content`: what the weekly digest says ([`DigestContent`]); `digests`: queueing
+//!   it (when due, or now) and reading its outbox.
 //! - `announce`: what is announced after each kind of change.
 //! - `error`: [`ServiceError`].
 
 mod announce;
 mod config_audit;
 pub mod deploys;
+mod digest_content;
+mod digests;
 mod error;
 pub mod history;
 pub mod jobs;
+pub mod report;
 pub mod runs;
 pub mod submit;
 
@@ -34,6 +40,8 @@ use crate::rollout::routers::Routers;
 use crate::store::Store;
 
 pub use deploys::{DeployOrder, RollbackDone, RollbackTarget};
+pub use digest_content::DigestContent;
+pub use digests::DigestSent;
 pub use error::ServiceError;
 pub use jobs::Recorded;
 pub use runs::RunQuery;
@@ -51,6 +59,10 @@ pub struct Service {
     routers: Routers,
     /// Notified when a deployment needs the controller (a new one, commands left to do).
     rollouts: Arc<Notify>,
+    /// Notified when digests are queued: the digest delivery loop wakes up.
+    digests: Arc<Notify>,
+    /// What time the digest scheduler thinks it is.
+    digest_clock: crate::digest::DigestClock,
 }
 
 impl Service {
@@ -62,11 +74,16 @@ impl Service {
     ) -> Service {
         Service {
             store,
-            config,
             events,
             work: Arc::new(Notify::new()),
             routers,
             rollouts: Arc::new(Notify::new()),
+            digests: Arc::new(Notify::new()),
+            digest_clock: match config.digest_now {
+                Some(start) => crate::digest::DigestClock::starting_at(start),
+                None => crate::digest::DigestClock::real(),
+            },
+            config,
         }
     }
 
@@ -76,6 +93,11 @@ impl Service {
 
     pub fn rollouts(&self) -> &Notify {
         &self.rollouts
+    }
+
+    /// Notified when digests are queued.
+    pub fn digests_queued(&self) -> &Notify {
+        &self.digests
     }
 
     pub fn config(&self) -> &ServerConfig {

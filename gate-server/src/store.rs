@@ -10,9 +10,9 @@
 //! `verdict` reads what a commit's combined status is made of;
 //! `lifecycle` moves a run between its states; `queue` hands jobs out; `lease` is what the
 //! holder of a lease may do; `changes` marks commits whose verdict changed (in the same
-//! transaction as the change); `artifacts`, `deliveries` and `outbox` hold the rest; `history` is what
-//! the DORA metrics read; `rows`
-//! decodes rows and `retry` retries transient conflicts. Every write is a transaction that
+//! transaction as the change); `artifacts`, `deliveries`, `outbox` (commit statuses) and
+//! `digests` (the weekly digest's outbox) hold the rest; `history` is what the DORA metrics
+//! read; `rows` decodes rows and `retry` retries transient conflicts. Every write is a transaction that
 //! takes the run's row before its jobs' rows, so concurrent writers cannot deadlock.
 
 mod artifacts;
@@ -21,6 +21,7 @@ mod changes;
 mod connect;
 mod deliveries;
 mod deploys;
+mod digests;
 mod history;
 mod lease;
 mod lifecycle;
@@ -39,6 +40,7 @@ pub use deploys::{
     DeploymentChange, DeploymentRecord, LogKind, LogLine, NewDeployment, Refused, Reverted,
     ServedPeriod, ServingVersion,
 };
+pub use digests::{DigestRecord, GIVEN_UP, NewDigest};
 use gate_runner::result::ScenarioResult;
 pub use history::{
     CarriedCommit, ExternalDeployment, ExternalOutcome, Incident, Recorded, RunFacts,

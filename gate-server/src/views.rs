@@ -4,6 +4,7 @@
 //! server's vocabulary ([`crate::model`]) meets the HTTP contract.
 
 pub mod deploys;
+pub mod digests;
 pub mod postmortem;
 
 use gate_runner::result::RunResult;

@@ -67,9 +67,17 @@ fn every_commented_example_in_the_starter_file_is_valid() {
             ("GATE_WEBHOOK_SECRET", "s3cret"),
             ("GITHUB_TOKEN", "ghp_x"),
             ("GATE_PROXY_TOKEN", "proxy-token"),
+            ("GATE_SMTP_PASSWORD", "smtp-password"),
+            (
+                "GATE_SLACK_WEBHOOK_URL",
+                "https://hooks.slack.com/services/T0/B0/X",
+            ),
         ],
     );
     assert_eq!(c.public_url, "https://gate.example.com");
+    let digest = c.digest.as_ref().unwrap();
+    assert_eq!(digest.schedule.to_string(), "monday 08:00");
+    assert_eq!(digest.channels(), ["email", "slack"]);
     // The commented service shows the canary policy's defaults (and the optional latency bound).
     let [shop] = c.services.as_slice() else {
         panic!("one service: {:?}", c.services)

@@ -8,13 +8,15 @@
 //!
 //! Layout: [`runs`] (submitting and reading runs), [`commits`] (a commit's combined verdict),
 //! [`agent`] (the lease protocol agents speak), [`deployments`] (canaries, promotions and
-//! rollbacks), [`audit`] (the audit log), [`history`] (deployments and incidents from outside gate), [`events`] (the server's event stream), [`error`]
-//! (every error answer).
+//! rollbacks), [`digests`] (the weekly digest's outbox), [`audit`] (the audit log),
+//! [`history`] (deployments and incidents from outside gate), [`events`] (the server's event
+//! stream), [`error`] (every error answer).
 
 pub mod agent;
 pub mod audit;
 pub mod commits;
 pub mod deployments;
+pub mod digests;
 pub mod error;
 pub mod events;
 pub mod history;
@@ -29,6 +31,7 @@ pub use deployments::{
     ActionRequest, Decision, DeployPhase, DeployRequest, DeploymentList, DeploymentView, LogLine,
     PlannedStep, RollbackRequest, RollbackResult, ServiceList, ServiceView, TrafficCounts,
 };
+pub use digests::{DigestList, DigestPreview, DigestSent, DigestView};
 pub use error::ErrorBody;
 pub use events::Event;
 pub use gate_runner::result::{Outcome, ScenarioResult};

@@ -38,6 +38,9 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
 /// Prometheus text format; the queue gauges are read from the store now.
 pub async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
     let stats = state.service.queue_stats().await?;
+    state
+        .metrics
+        .digests_pending(state.service.pending_digests().await?);
     Ok((
         [(
             header::CONTENT_TYPE,

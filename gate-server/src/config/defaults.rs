@@ -24,6 +24,11 @@ pub(super) const GITHUB_API: &str = "https://api.github.com";
 /// `[publish] context`.
 pub(super) const STATUS_CONTEXT: &str = "gate/scenarios";
 
+/// `[digest] time-zone`.
+pub(super) const DIGEST_TIME_ZONE: &str = "UTC";
+/// `timeout` of `[digest.email]` and `[digest.slack]`.
+pub(super) const DIGEST_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// One browser per core.
 fn workers() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get())
@@ -76,6 +81,8 @@ pub(super) fn resolve(layer: Layer, dir: &Path) -> ServerConfig {
         tokens: layer.tokens.unwrap_or_default(),
         webhook: layer.webhook,
         publish: layer.publish,
+        digest: layer.digest,
+        digest_now: layer.digest_now,
         secrets: Default::default(),
         services: layer
             .services

@@ -35,6 +35,7 @@ pub(super) fn read(env: Env<'_>, errors: &mut ConfigError) -> Layer {
             })
             .map(from_env),
         browser: read("GATE_BROWSER", &|s| Ok(s.to_string())).map(PathBuf::from),
+        digest_now: read("GATE_DIGEST_NOW", &instant).and_then(|s| s.parse().ok()),
         ..Layer::default()
     }
 }
@@ -43,6 +44,18 @@ fn from_env<T>(value: T) -> Located<T> {
     Located {
         value,
         in_file: false,
+    }
+}
+
+/// `GATE_DIGEST_NOW`: an RFC 3339 instant.
+fn instant(s: &str) -> Result<String, Invalid> {
+    match s.trim().parse::<jiff::Timestamp>() {
+        Ok(_) => Ok(s.trim().to_string()),
+        Err(_) => Err(Invalid::new(
+            "must be an RFC 3339 time",
+            "not a time",
+            "e.g. GATE_DIGEST_NOW=2026-12-07T08:05:00+01:00",
+        )),
     }
 }
 

@@ -12,10 +12,10 @@ use toml::de::DeTable;
 use super::error::ConfigError;
 use super::layer::{Layer, Located};
 use super::secrets::Env;
-use super::{publish, rules, services, tokens, webhook};
+use super::{digest, publish, rules, services, tokens, webhook};
 
 /// The keys allowed at the top of the file.
-const TOP_KEYS: [&str; 18] = [
+const TOP_KEYS: [&str; 19] = [
     "listen",
     "database-url",
     "public-url",
@@ -34,6 +34,7 @@ const TOP_KEYS: [&str; 18] = [
     "webhook",
     "publish",
     "services",
+    "digest",
 ];
 
 /// What the file at `path` (with contents `text`) sets. Problems go to `errors`, in the order
@@ -94,6 +95,10 @@ fn top_level(sink: &mut Sink<'_>, env: Env<'_>, root: &DeTable<'_>) -> Layer {
         services: top.read(sink, "services", |sink, _, value| {
             services::read(sink, env, value)
         }),
+        digest: top.read(sink, "digest", |sink, _, value| {
+            digest::read(sink, env, value)
+        }),
+        digest_now: None,
     }
 }
 

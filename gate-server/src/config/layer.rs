@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::{PublishConfig, ServiceConfig, TokenConfig, WebhookConfig};
+use super::{DigestConfig, PublishConfig, ServiceConfig, TokenConfig, WebhookConfig};
 
 /// The settings one source gives; `None` where it says nothing. Paths are as the source
 /// wrote them: the file's are made relative to its directory when the layers are resolved.
@@ -27,6 +27,8 @@ pub(super) struct Layer {
     pub webhook: Option<WebhookConfig>,
     pub publish: Option<PublishConfig>,
     pub services: Option<Vec<ServiceConfig>>,
+    pub digest: Option<DigestConfig>,
+    pub digest_now: Option<jiff::Timestamp>,
 }
 
 /// A value holding paths, and what relative ones are relative to.
@@ -59,6 +61,8 @@ impl Layer {
             webhook: self.webhook.or(lower.webhook),
             publish: self.publish.or(lower.publish),
             services: self.services.or(lower.services),
+            digest: self.digest.or(lower.digest),
+            digest_now: self.digest_now.or(lower.digest_now),
         }
     }
 }

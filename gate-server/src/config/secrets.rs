@@ -32,6 +32,16 @@ pub(super) const STATUS_TOKEN: SecretEnv = SecretEnv {
     purpose: "status API token",
 };
 
+pub(super) const SMTP_PASSWORD: SecretEnv = SecretEnv {
+    example: "GATE_SMTP_PASSWORD",
+    purpose: "SMTP password",
+};
+
+pub(super) const SLACK_WEBHOOK: SecretEnv = SecretEnv {
+    example: "GATE_SLACK_WEBHOOK_URL",
+    purpose: "Slack webhook URL",
+};
+
 impl SecretEnv {
     /// The secret in the variable that `value` (`what`) names. A name that is not a
     /// variable name, and a variable that is unset or empty, are errors at the name.

@@ -1,12 +1,30 @@
-//! When to try a failed status again: exponential backoff (1 s, 2 s, 4 s, … up to 5 minutes),
-//! `Retry-After` when the API gives one, and a bounded number of attempts. Pure: the outbox
-//! applies the decision.
+//! When to try a failed delivery again: exponential backoff (1 s, 2 s, 4 s, … up to 5 minutes
+//! for commit statuses), `Retry-After` when the receiver gives one, and a bounded number of
+//! attempts. Pure: the outboxes (commit statuses, the weekly digest) apply the decision, each
+//! with its own [`RetryPolicy`] and its own [`Retryable`] error.
 
 use std::time::Duration;
 
 use super::PublishError;
 
-/// The retry schedule of a status.
+/// A failed attempt, as far as retrying it is concerned.
+pub trait Retryable {
+    /// Whether the same request may succeed later.
+    fn is_retryable(&self) -> bool;
+    /// How long the receiver asked us to wait, if it did.
+    fn retry_after(&self) -> Option<Duration>;
+}
+
+impl Retryable for PublishError {
+    fn is_retryable(&self) -> bool {
+        PublishError::is_retryable(self)
+    }
+    fn retry_after(&self) -> Option<Duration> {
+        PublishError::retry_after(self)
+    }
+}
+
+/// The retry schedule of a delivery.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
     /// Wait after the first failure; doubled after each further one.
@@ -47,8 +65,19 @@ impl RetryPolicy {
             .min(self.max_delay)
     }
 
+    /// `next` as the unix-millisecond time the delivery is due again after `now_ms`, or
+    /// `parked` when it was given up.
+    pub fn due_at(next: Next, now_ms: i64, parked: i64) -> i64 {
+        match next {
+            Next::RetryIn(wait) => {
+                now_ms.saturating_add(i64::try_from(wait.as_millis()).unwrap_or(i64::MAX))
+            }
+            Next::GiveUp => parked,
+        }
+    }
+
     /// The decision after attempt number `failures` (1-based) failed with `error`.
-    pub fn after_failure(&self, failures: u32, error: &PublishError) -> Next {
+    pub fn after_failure(&self, failures: u32, error: &impl Retryable) -> Next {
         if !error.is_retryable() || failures >= self.max_attempts {
             return Next::GiveUp;
         }

@@ -37,6 +37,7 @@ fn sections(config: &ServerConfig) -> BTreeMap<&'static str, String> {
         ("webhook", print(&config.webhook)),
         ("publish", print(&config.publish)),
         ("services", print(&config.services)),
+        ("digest", print(&config.digest)),
     ])
 }
 

@@ -5,6 +5,13 @@ use super::retry::retrying;
 use super::{OutboxStatus, Store, StoreError, now_ms};
 use crate::model::CommitState;
 
+/// The tables of deliveries retried with backoff.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Outbox {
+    Statuses,
+    Digests,
+}
+
 impl Store {
     /// Queues a status. Older undelivered statuses of the same commit are dropped (marked
     /// delivered, `superseded`), so a slow retry can never overwrite a newer verdict.
@@ -93,16 +100,35 @@ impl Store {
         next_attempt_at: i64,
         error: &str,
     ) -> Result<(), StoreError> {
-        retrying("reschedule a commit status", || async move {
-            sqlx::query(
-                "UPDATE status_outbox SET attempts = attempts + 1, next_attempt_at = $1, \
-                 last_error = $2 WHERE id = $3",
-            )
-            .bind(next_attempt_at)
-            .bind(error)
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
+        self.attempt_failed(Outbox::Statuses, id, next_attempt_at, error)
+            .await
+    }
+
+    /// A failed delivery attempt of row `id` of `outbox`: counted, with its error, due again
+    /// at `next_attempt_at` (unix ms). The outboxes share their retry columns.
+    pub(super) async fn attempt_failed(
+        &self,
+        outbox: Outbox,
+        id: &str,
+        next_attempt_at: i64,
+        error: &str,
+    ) -> Result<(), StoreError> {
+        let (table, what) = match outbox {
+            Outbox::Statuses => ("status_outbox", "reschedule a commit status"),
+            Outbox::Digests => ("digest_outbox", "reschedule a digest"),
+        };
+        let sql = format!(
+            "UPDATE {table} SET attempts = attempts + 1, next_attempt_at = $1, \
+             last_error = $2 WHERE id = $3"
+        );
+        let sql = sql.as_str();
+        retrying(what, || async move {
+            sqlx::query(sql)
+                .bind(next_attempt_at)
+                .bind(error)
+                .bind(id)
+                .execute(&self.pool)
+                .await?;
             Ok(())
         })
         .await
