@@ -59,6 +59,9 @@ pub enum Command {
     Postmortem(crate::deploy_args::PostmortemArgs),
     /// Send the weekly digest of the last full week now (--send-now), or print it (--preview).
     Digest(crate::digest_cmd::DigestArgs),
+    /// Print the DORA report of the last full week (or --since/--until): the headline, then
+    /// each metric with its band and its change against the period before.
+    Report(crate::report_cmd::ReportArgs),
     /// Run the traffic router for canary deploys: weighted, sticky routing to versions, with
     /// an admin API for the gate server and a watchdog that falls back to stable.
     #[command(disable_version_flag = true)]

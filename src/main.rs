@@ -38,6 +38,7 @@ mod haproxy_cmd;
 mod load;
 mod progress;
 mod proxy_cmd;
+mod report_cmd;
 mod run_cmd;
 mod server_cmd;
 mod summary;
@@ -95,6 +96,7 @@ fn main() -> std::process::ExitCode {
             },
             Command::Postmortem(args) => audit_cmd::postmortem(args).await,
             Command::Digest(args) => digest_cmd::digest(args).await,
+            Command::Report(args) => report_cmd::report(args).await,
         }
     });
     std::process::ExitCode::from(code)

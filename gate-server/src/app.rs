@@ -17,6 +17,7 @@ mod events;
 pub mod extract;
 mod github;
 mod health;
+mod history;
 mod observe;
 mod runs;
 mod same_origin;
@@ -131,6 +132,10 @@ fn table() -> Vec<Route> {
         route(Get, "/api/v1/commits/{sha}/status", Token(Read), commits::status),
         route(Get, "/api/v1/events", Token(Read), events::stream),
         route(Post, "/api/v1/deployments", Token(Deploy), deployments::deploy),
+        route(Post, "/api/v1/deployments/external", Token(Deploy), history::external_deployment),
+        route(Post, "/api/v1/incidents", Token(Deploy), history::incident),
+        route(Post, "/api/v1/history", Token(Deploy), history::import),
+        route(Get, "/api/v1/report", Token(Read), history::report),
         route(Get, "/api/v1/deployments", Token(Read), deployments::list),
         route(Get, "/api/v1/deployments/{id}", Token(Read), deployments::get),
         route(Post, "/api/v1/deployments/{id}/promote", Token(Deploy), deployments::promote),

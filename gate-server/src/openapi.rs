@@ -122,6 +122,30 @@ pub fn describe(verb: Verb, path: &str) -> Option<Doc> {
             "200",
             Events(schema::<wire::Event>()),
         ),
+        (Verb::Post, "/api/v1/deployments/external") => doc(
+            "Record a production deployment made outside gate, for the DORA metrics (the same id again replaces it)",
+            Some(schema::<wire::ExternalDeployment>()),
+            "201",
+            Json(schema::<wire::HistoryRecorded>()),
+        ),
+        (Verb::Post, "/api/v1/incidents") => doc(
+            "Record a production incident; `caused_by` names the deployment that caused it (a failed change)",
+            Some(schema::<wire::Incident>()),
+            "201",
+            Json(schema::<wire::HistoryRecorded>()),
+        ),
+        (Verb::Post, "/api/v1/history") => doc(
+            "Record many external deployments and incidents at once: all or nothing; an error's `field` names the row (`deployments[3].finished_at`)",
+            Some(schema::<wire::HistoryImport>()),
+            "201",
+            Json(schema::<wire::HistoryRecorded>()),
+        ),
+        (Verb::Get, "/api/v1/report") => doc(
+            "The DORA report (`gate report --json`): the last full week, or `?since=&until=` (RFC 3339), of all services or `?service=`: `{headline, text, report}`",
+            None,
+            "200",
+            Other("application/json"),
+        ),
         (Verb::Get, "/api/v1/digests") => doc(
             "The weekly digest's outbox, newest first (`?limit=`, 1 to 1000): each digest's week, channel, state (pending, delivered, failed), attempts, next try and last error",
             None,

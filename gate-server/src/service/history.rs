@@ -282,10 +282,10 @@ mod tests {
     #[test]
     fn a_valid_deployment_is_read_with_a_stable_derived_id() {
         let d = external_deployment("deployments[0]", &deployment()).unwrap();
-        assert_eq!(d.finished_at, 1_764_493_200_000);
+        assert_eq!(d.finished_at, 1_796_029_200_000);
         assert_eq!(d.started_at, d.finished_at);
         assert_eq!(d.commits[0].sha, "a".repeat(40));
-        assert_eq!(d.commits[0].committed_at, Some(1_764_493_200_000));
+        assert_eq!(d.commits[0].committed_at, Some(1_796_029_200_000));
         let again = external_deployment("deployments[0]", &deployment()).unwrap();
         assert_eq!(d.id, again.id);
         assert!(d.id.starts_with("ext-"), "{}", d.id);
