@@ -100,7 +100,8 @@ impl Service {
         Ok((points, report))
     }
 
-    /// The weekly digest of `[since_ms, until_ms)` (a local week).
+    /// The weekly digest of `[since_ms, until_ms)` (a local week), with the 12 weeks up to it:
+    /// one read of the history serves both.
     pub async fn digest_content(
         &self,
         since_ms: i64,
@@ -113,8 +114,14 @@ impl Service {
         } else {
             Period::between_in(since_ms, until_ms, &settings.time_zone)
         };
-        let report = self.report(&period, None).await?;
-        let (weeks, _) = self.weekly(until_ms - 1, 12, None).await?;
+        let last = until_ms - 1;
+        let weeks = gate_dora::weeks_ending(last, &settings.time_zone, 12);
+        let first = weeks.first().map_or(period.since, |w| w.since);
+        let history = self
+            .dora_history(first.min(period.previous().since), until_ms)
+            .await?;
+        let report = gate_dora::report(&history, &period, None, &settings);
+        let weeks = gate_dora::weekly(&history, last, 12, None, &settings);
         let digest = gate_dora::render(&report, &weeks, Some(&self.dashboard_url()));
         Ok(super::DigestContent {
             subject: digest.subject,
@@ -128,7 +135,6 @@ impl Service {
     pub async fn dora_history(&self, since: i64, until: i64) -> Result<History, ServiceError> {
         let from = since.saturating_sub(LOOKBACK_MS);
         let gate = self.store.deployments_finished(from, until).await?;
-        let active = self.store.deployments(None, None, 1000).await?;
         let external = self.store.external_deployments(from, until).await?;
         let incidents = self.store.incidents(from, until).await?;
         let runs = self.store.run_facts(from, until).await?;
@@ -145,14 +151,9 @@ impl Service {
         shas.sort();
         shas.dedup();
         let times = self.store.commit_times(&shas).await?;
+        // Deployments in progress count nowhere: only finished ones are read.
         let mut deployments: Vec<Deployment> =
             gate.iter().map(|d| gate_deployment(d, &times)).collect();
-        deployments.extend(
-            active
-                .iter()
-                .filter(|d| !d.phase.is_final())
-                .map(|d| gate_deployment(d, &times)),
-        );
         deployments.extend(external.iter().map(|d| external_deployment(d, &times)));
         Ok(History {
             deployments,
