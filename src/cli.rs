@@ -313,6 +313,10 @@ pub struct DemoArgs {
     /// Stop after the test gate: no canary deploys.
     #[arg(long)]
     pub no_deploy: bool,
+    /// After the demo, keep its gate server running (until Ctrl-C) to look at the live
+    /// dashboard and the other pages; a read-only token to log in with is printed.
+    #[arg(long, conflicts_with = "no_deploy")]
+    pub keep_serving: bool,
     #[command(flatten)]
     pub options: RunOptions,
 }

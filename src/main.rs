@@ -25,6 +25,7 @@ mod cli;
 mod client;
 mod demo;
 mod demo_deploy;
+mod demo_digest;
 mod deploy_args;
 mod deploy_cmd;
 mod deploy_follow;

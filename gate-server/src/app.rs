@@ -163,6 +163,8 @@ fn table() -> Vec<Route> {
     ];
     let pages = vec![
         route(Get, "/", Open, || async { Redirect::to("/runs") }),
+        route(Get, "/dashboard", Page(Read), pages::dashboard::page),
+        route(Get, "/dashboard/updates", Page(Read), pages::dashboard::updates),
         route(Get, "/runs", Page(Read), pages::runs::page),
         route(Get, "/runs/{id}", Page(Read), pages::run::page),
         route(Post, "/runs/{id}/cancel", Page(Submit), pages::run::cancel),

@@ -9,6 +9,7 @@ use sha2::{Digest, Sha256};
 use super::submit::commit_id;
 use super::{Service, ServiceError};
 use crate::auth::Principal;
+use crate::events::Event;
 use crate::store::{CarriedCommit, ExternalDeployment, ExternalOutcome, Incident};
 
 /// Rows one batch may hold.
@@ -57,6 +58,10 @@ impl Service {
             .store
             .record_history(&deployments, &incidents, &who.name)
             .await?;
+        self.events.emit(Event::HistoryRecorded {
+            deployments: deployments.len() as u32,
+            incidents: incidents.len() as u32,
+        });
         let ids = deployments
             .iter()
             .map(|d| d.id.clone())
