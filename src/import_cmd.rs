@@ -143,33 +143,37 @@ fn render(file: &str, problem: &Problem) -> String {
     out
 }
 
-/// The server's refusal, at the row it names when it names one.
+/// The server's refusal, at the row it names when it names one; else its message and what to
+/// do.
 fn refused_by_server(names: &[String], batch: &Batch, failure: &Failure) -> u8 {
-    match failure {
-        Failure::Refused {
-            field: Some(field),
-            message,
-            ..
-        } => match batch.locate(field, message) {
-            Some(mut located) => {
-                located.problem = located
-                    .problem
-                    .with_hint("the server refused this row; nothing was imported");
-                eprint!("{}", render(&names[located.file], &located.problem));
-                exit::INVALID
-            }
-            None => failure.report("cannot import"),
-        },
-        Failure::Refused { status, .. } if *status == StatusCode::PAYLOAD_TOO_LARGE => {
-            let code = failure.report("cannot import");
-            eprintln!(
-                "  hint: this server takes smaller requests: split the files and import them one \
-                 after the other"
-            );
-            code
-        }
-        _ => failure.report("cannot import"),
+    if let Failure::Refused {
+        field: Some(field),
+        message,
+        ..
+    } = failure
+        && let Some(mut located) = batch.locate(field, message)
+    {
+        located.problem = located
+            .problem
+            .with_hint("the server refused this row; nothing was imported");
+        eprint!("{}", render(&names[located.file], &located.problem));
+        return exit::INVALID;
     }
+    let code = failure.report("cannot import");
+    let hint = match failure {
+        Failure::Refused { status, .. } if *status == StatusCode::PAYLOAD_TOO_LARGE => {
+            "this server takes smaller requests: split the files and import them one after the \
+             other"
+        }
+        Failure::Refused { .. } => "nothing was imported",
+        // A lost answer leaves the outcome unknown; a repeat cannot double anything.
+        Failure::Infrastructure(_) => {
+            "the server stores an import all or nothing, and a row recorded again replaces \
+             itself: running the same import again is safe"
+        }
+    };
+    eprintln!("  hint: {hint}");
+    code
 }
 
 /// Why the request is more than the server takes in one, if it is.
