@@ -67,11 +67,7 @@ fn this_week(dir: &Path, server: &Server) -> serde_json::Value {
 fn the_dashboard_shows_the_reports_numbers_and_updates_itself() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    let spec = ServerSpec {
-        workers: 0,
-        ..ServerSpec::sqlite(dir)
-    };
-    let server = Server::start(dir, &spec);
+    let server = Server::without_workers(dir);
     let now = OffsetDateTime::now_utc();
     let (status, body) = server.post("/api/v1/history", ADMIN_TOKEN, &history(now));
     assert_eq!(status, 201, "{body}");
@@ -131,11 +127,7 @@ fn the_dashboard_shows_the_reports_numbers_and_updates_itself() {
 fn the_dashboard_needs_a_read_token_and_allows_only_its_own_script() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    let spec = ServerSpec {
-        workers: 0,
-        ..ServerSpec::sqlite(dir)
-    };
-    let server = Server::start(dir, &spec);
+    let server = Server::without_workers(dir);
     let head = |token: Option<&str>| {
         let mut curl = std::process::Command::new("curl");
         curl.args(["-s", "-D", "-", "-o", "/dev/null"]);

@@ -62,11 +62,7 @@ fn history() -> serde_json::Value {
 fn imported_history_gives_hand_checked_metrics_and_a_bad_row_stores_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    let spec = ServerSpec {
-        workers: 0,
-        ..ServerSpec::sqlite(dir)
-    };
-    let server = Server::start(dir, &spec);
+    let server = Server::without_workers(dir);
 
     // A batch with one bad row: refused with the row's field, and nothing of it stored.
     let mut bad = history();

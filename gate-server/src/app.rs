@@ -134,7 +134,7 @@ fn table() -> Vec<Route> {
         route(Post, "/api/v1/deployments", Token(Deploy), deployments::deploy),
         route(Post, "/api/v1/deployments/external", Token(Deploy), history::external_deployment),
         route(Post, "/api/v1/incidents", Token(Deploy), history::incident),
-        route(Post, "/api/v1/history", Token(Deploy), history::import),
+        route(Post, "/api/v1/history", Token(Deploy), history::import).body_limit(gate_wire::MAX_HISTORY_BYTES),
         route(Get, "/api/v1/report", Token(Read), history::report),
         route(Get, "/api/v1/deployments", Token(Read), deployments::list),
         route(Get, "/api/v1/deployments/{id}", Token(Read), deployments::get),

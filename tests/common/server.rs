@@ -59,6 +59,16 @@ impl Server {
         Server::start_with_env(dir, spec, &[])
     }
 
+    /// A server on a SQLite file in `dir` with no embedded browsers, for tests of the API and
+    /// the commands that call it.
+    pub fn without_workers(dir: &Path) -> Server {
+        let spec = ServerSpec {
+            workers: 0,
+            ..ServerSpec::sqlite(dir)
+        };
+        Server::start(dir, &spec)
+    }
+
     /// Like [`Server::start`], with extra environment variables for the server process.
     pub fn start_with_env(dir: &Path, spec: &ServerSpec, env: &[(&str, &str)]) -> Server {
         let config = write_config(dir, spec);
