@@ -22,6 +22,8 @@ fn the_demo_gates_then_rolls_back_the_bad_canary_and_promotes_the_good_one() {
         "gate: 3 passed",
         "is success",
         "v2 rolled_back",
+        // By the analysis's decision, not its time limit.
+        "→ roll back",
         "rolled back automatically",
         "v3 promoted",
         "the hash chain holds: yes",
