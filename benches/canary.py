@@ -8,8 +8,10 @@ Three measurements, every process real and on loopback:
   hook. Visitors (sign up, add to the cart, order; sticky cookies kept) go through the router at
   a steady rate. Then `gate rollback --service shop` runs, the user's command path: the CLI, the
   server's API, the stored transition, the router's weight change. Measured: from the
-  command's start to the end of the last answer the canary served (told by the shop's
-  `X-Shop-Version`).
+  command's start to the sending of the last request the canary served (told by the shop's
+  `X-Shop-Version`), i.e. the last moment the router still sent users to it; and to the end of
+  that request's answer (the shop takes 150 ms to add to a cart, so a request in flight at the
+  switch finishes up to that much later).
 - **Detection time.** The service's default canary policy (5% of traffic, a look every 5 s,
   0.5 points allowed, 99% confidence) against a canary failing 5% of its requests, at 100
   requests/s through `gate proxy`: from the deployment's `→ canary` to its `→ rolled back`
@@ -226,7 +228,7 @@ class Server:
         return self.call("GET", f"/api/v1/deployments/{id}")
 
     def wait_for(self, id, what, done, limit=DEADLINE):
-        return wait_until(what, lambda: (d := self.deployment(id)) if done(d) else None, limit, every=0.05)
+        return wait_until(what, lambda: d if done(d := self.deployment(id)) else None, limit, every=0.05)
 
     def stopped(self, id, version):
         """Waits for the down hook to have stopped `version`."""
@@ -339,6 +341,12 @@ class Load:
         self.records.append((start, end, version, answer.status))
         return answer.status
 
+    def achieved(self):
+        """Requests per second sent so far (a thread waits 150 ms for each cart add: the rate holds
+        only with enough threads)."""
+        records = self.snapshot()
+        return len(records) / (max(r[1] for r in records) - self.start) if records else 0.0
+
     def snapshot(self):
         return list(self.records)
 
@@ -361,7 +369,7 @@ def bench_rollback(gate, tmp, kind, runs, rate):
         stable = stack.shop("v1")
         url, router_line = stack.router(kind, stable)
         server = stack.server(router_line, stable, HOLD_POLICY)
-        load = Load(url, rate, 16, f"rollback-{kind}")
+        load = Load(url, rate, 48, f"rollback-{kind}")
         samples = []
         try:
             for r in range(runs):
@@ -378,19 +386,22 @@ def bench_rollback(gate, tmp, kind, runs, rate):
                            lambda: sum(1 for rec in load.snapshot() if rec[0] > returned) >= 100)
                 records = load.snapshot()
                 canary = [rec for rec in records if rec[2] == version]
-                last = max(rec[1] for rec in canary)
+                last = max(canary, key=lambda rec: rec[0])
                 late = sum(1 for rec in canary if rec[0] > returned)
                 call = re.search(r"the call took (\d+) ms", out)
-                samples.append({"latency": (last - start) * 1000, "command": took * 1000,
-                                "call": float(call.group(1)) if call else float("nan"), "late": late})
-                log(f"rollback {kind} run {r + 1}: last canary answer {samples[-1]['latency']:.0f} ms after the "
-                    f"command started; the command took {took * 1000:.0f} ms; {late} canary answers after it")
+                samples.append({"latency": (last[0] - start) * 1000, "answered": (max(rec[1] for rec in canary) - start) * 1000,
+                                "command": took * 1000, "call": float(call.group(1)) if call else float("nan"),
+                                "late": late})
+                log(f"rollback {kind} run {r + 1}: the canary's last request was sent {samples[-1]['latency']:.0f} ms "
+                    f"after the command started (answered by {samples[-1]['answered']:.0f} ms); the command took "
+                    f"{took * 1000:.0f} ms; {late} canary answers to requests sent after it returned")
                 server.stopped(id, version)
         finally:
             load.stop()
         errors = sum(1 for rec in load.snapshot() if rec[3] == 0 or rec[3] >= 500)
     return {"router": kind, "runs": runs, "rate": rate, "errors": errors, "requests": len(load.snapshot()),
-            **{k: [s[k] for s in samples] for k in ("latency", "command", "call", "late")}}
+            "achieved": load.achieved(),
+            **{k: [s[k] for s in samples] for k in ("latency", "answered", "command", "call", "late")}}
 
 
 # ---------------------------------------------------------------- detection time
@@ -409,7 +420,7 @@ def bench_detection(gate, tmp, runs, smoke):
         stable = stack.shop("v1")
         url, router_line = stack.router("proxy", stable)
         server = stack.server(router_line, stable, policy, fail_rate)
-        load = Load(url, rate, 8, "detection")
+        load = Load(url, rate, 32, "detection")
         samples = []
         try:
             for r in range(runs):
@@ -434,7 +445,7 @@ def bench_detection(gate, tmp, runs, smoke):
     return {"runs": runs, "rate": rate, "share": share, "fail_rate": fail_rate, "policy": policy,
             "detect": [s["detect"] for s in samples],
             "observed": sum(s["failed"] for s in samples) / requests if requests else float("nan"),
-            "canary_requests": requests, "median_summary": middle["summary"]}
+            "canary_requests": requests, "median_summary": middle["summary"], "achieved": load.achieved()}
 
 
 # ---------------------------------------------------------------- proxy overhead
@@ -477,19 +488,19 @@ def render(result, spread, fmt):
     """The part's section of RESULTS.md."""
     out = ["### Canary deploys (issue 11)", "",
            "Rollback: `gate rollback --service shop` (CLI → `gate serve` → stored transition → router) against a "
-           "canary at 50% with visitors at a steady rate; from the command's start to the end of the last answer "
-           "the canary served.", "",
-           "| router | runs | command start → last canary answer | `gate rollback` wall | API call (CLI's figure) | canary answers after the command returned | failed answers / all |",
-           "|---|---|---|---|---|---|---|"]
+           "canary at 50%, visitors at a steady rate; from the command's start to the sending of the last request "
+           "the canary served, and to the end of its answer (a cart add takes the shop 150 ms).", "",
+           "| router | load | runs | command start → last request to the canary | → its answer | `gate rollback` wall | API call (CLI's figure) | canary answers to requests sent after the command returned | failed answers / all |",
+           "|---|---|---|---|---|---|---|---|---|"]
     for r in result["rollback"]:
         name = "`gate proxy`" if r["router"] == "proxy" else "HAProxy"
-        out.append(f"| {name} ({r['rate']} req/s) | {r['runs']} | {fmt(spread(r['latency']), ' ms', 0)} | "
-                   f"{fmt(spread(r['command']), ' ms', 0)} | {fmt(spread(r['call']), ' ms', 0)} | {sum(r['late'])} | "
-                   f"{r['errors']} / {r['requests']} |")
+        out.append(f"| {name} | {r['achieved']:.0f} req/s | {r['runs']} | {fmt(spread(r['latency']), ' ms', 0)} | "
+                   f"{fmt(spread(r['answered']), ' ms', 0)} | {fmt(spread(r['command']), ' ms', 0)} | "
+                   f"{fmt(spread(r['call']), ' ms', 0)} | {sum(r['late'])} | {r['errors']} / {r['requests']} |")
     d = result["detection"]
     out += ["", f"Detection: a canary failing {d['share'] * 100:.0f}% of its requests (observed {d['observed'] * 100:.1f}% "
                 f"of {d['canary_requests']}; the shop fails {d['fail_rate'] * 100:.0f}% of orders, {ROUNDS} orders in "
-                f"{1 + 2 * ROUNDS} requests a visit) at {d['rate']} requests/s through `gate proxy`, policy "
+                f"{1 + 2 * ROUNDS} requests a visit) at {d['achieved']:.0f} requests/s through `gate proxy`, policy "
                 f"`{d['policy']}`: from `→ canary` to `→ rolled back` {fmt(spread(d['detect']), ' s', 1)} over {d['runs']} "
                 f"runs. The median run's decision: {d['median_summary']}", "",
             "Proxy overhead: wrk, 2 threads, 32 connections, against the axum peer (one constant JSON route) on loopback.", "",
