@@ -389,19 +389,21 @@ def bench_rollback(gate, tmp, kind, runs, rate):
                 last = max(canary, key=lambda rec: rec[0])
                 late = sum(1 for rec in canary if rec[0] > returned)
                 call = re.search(r"the call took (\d+) ms", out)
+                call_ms = float(call.group(1)) if call else float("nan")
                 samples.append({"latency": (last[0] - start) * 1000, "answered": (max(rec[1] for rec in canary) - start) * 1000,
-                                "command": took * 1000, "call": float(call.group(1)) if call else float("nan"),
-                                "late": late})
+                                "command": took * 1000, "call": call_ms,
+                                # The API call began about when the command ended less the call's time.
+                                "from_call": (last[0] - returned) * 1000 + call_ms, "late": late})
                 log(f"rollback {kind} run {r + 1}: the canary's last request was sent {samples[-1]['latency']:.0f} ms "
                     f"after the command started (answered by {samples[-1]['answered']:.0f} ms); the command took "
-                    f"{took * 1000:.0f} ms; {late} canary answers to requests sent after it returned")
+                    f"{took * 1000:.0f} ms, its API call {call_ms:.0f} ms; {late} canary answers to requests sent after it returned")
                 server.stopped(id, version)
         finally:
             load.stop()
         errors = sum(1 for rec in load.snapshot() if rec[3] == 0 or rec[3] >= 500)
     return {"router": kind, "runs": runs, "rate": rate, "errors": errors, "requests": len(load.snapshot()),
             "achieved": load.achieved(),
-            **{k: [s[k] for s in samples] for k in ("latency", "answered", "command", "call", "late")}}
+            **{k: [s[k] for s in samples] for k in ("latency", "answered", "command", "call", "from_call", "late")}}
 
 
 # ---------------------------------------------------------------- detection time
@@ -477,11 +479,12 @@ def bench(gate, peer, tmp, smoke, runs, wrk):
     if not shutil.which("haproxy"):
         log("installing haproxy from Debian's packages")
         subprocess.run(["apt-get", "install", "-y", "-qq", "haproxy"], check=True, stdout=subprocess.DEVNULL)
+    load = open("/proc/loadavg").read().split()[0]
     rollback_runs = 1 if smoke else max(runs, 5)
     rollback = [bench_rollback(gate, tmp, kind, rollback_runs, 100 if smoke else 200) for kind in ROUTERS]
     detection = bench_detection(gate, tmp, 1 if smoke else max(runs, 5), smoke)
     overhead = bench_overhead(gate, peer, tmp, runs, 1 if smoke else 10, wrk)
-    return {"rollback": rollback, "detection": detection, "overhead": overhead}
+    return {"rollback": rollback, "detection": detection, "overhead": overhead, "load": load}
 
 
 def render(result, spread, fmt):
@@ -489,14 +492,17 @@ def render(result, spread, fmt):
     out = ["### Canary deploys (issue 11)", "",
            "Rollback: `gate rollback --service shop` (CLI → `gate serve` → stored transition → router) against a "
            "canary at 50%, visitors at a steady rate; from the command's start to the sending of the last request "
-           "the canary served, and to the end of its answer (a cart add takes the shop 150 ms).", "",
-           "| router | load | runs | command start → last request to the canary | → its answer | `gate rollback` wall | API call (CLI's figure) | canary answers to requests sent after the command returned | failed answers / all |",
-           "|---|---|---|---|---|---|---|---|---|"]
+           "the canary served, and to the end of its answer (a cart add takes the shop 150 ms); the last request to the "
+           "canary relative to the start of the CLI's API call (estimated as the command's end less the call's time "
+           "the CLI prints). Machine load (1-minute average) at the start of the part: " + result["load"] + ".", "",
+           "| router | load | runs | command start → last request to the canary | → its answer | `gate rollback` wall | API call (CLI's figure) | API call start → last request to the canary | canary answers to requests sent after the command returned | failed answers / all |",
+           "|---|---|---|---|---|---|---|---|---|---|"]
     for r in result["rollback"]:
         name = "`gate proxy`" if r["router"] == "proxy" else "HAProxy"
         out.append(f"| {name} | {r['achieved']:.0f} req/s | {r['runs']} | {fmt(spread(r['latency']), ' ms', 0)} | "
                    f"{fmt(spread(r['answered']), ' ms', 0)} | {fmt(spread(r['command']), ' ms', 0)} | "
-                   f"{fmt(spread(r['call']), ' ms', 0)} | {sum(r['late'])} | {r['errors']} / {r['requests']} |")
+                   f"{fmt(spread(r['call']), ' ms', 0)} | {fmt(spread(r['from_call']), ' ms', 0)} | {sum(r['late'])} | "
+                   f"{r['errors']} / {r['requests']} |")
     d = result["detection"]
     out += ["", f"Detection: a canary failing {d['share'] * 100:.0f}% of its requests (observed {d['observed'] * 100:.1f}% "
                 f"of {d['canary_requests']}; the shop fails {d['fail_rate'] * 100:.0f}% of orders, {ROUNDS} orders in "
