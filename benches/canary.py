@@ -24,6 +24,7 @@ directory) or leave processes behind (each measurement's processes are owned by 
 killed when it closes).
 """
 
+import datetime
 import hashlib
 import http.client
 import json
@@ -248,7 +249,6 @@ class Server:
 
 def log_ms(d, needle):
     """When the deployment's log first says `needle`, in ms since the epoch."""
-    import datetime
     for line in d.get("log", []):
         if needle in line["text"]:
             return datetime.datetime.fromisoformat(line["at"].replace("Z", "+00:00")).timestamp() * 1000
@@ -409,7 +409,7 @@ def bench_rollback(gate, tmp, kind, runs, rate):
 # ---------------------------------------------------------------- detection time
 
 def bench_detection(gate, tmp, runs, smoke):
-    """A canary failing 5% of its requests (10% of orders at 5 orders in 11 requests) under the
+    """A canary failing 5% of its requests (11% of orders, 5 orders in 11 requests) under the
     default policy, 100 requests/s through `gate proxy`: the canary's start → the automatic
     rollback, from the deployment's stored transitions. Smoke: a quarter of its requests, half
     the traffic, a 5-point margin, 50 requests/s."""
