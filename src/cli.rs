@@ -62,6 +62,10 @@ pub enum Command {
     /// Print the DORA report of the last full week (or --since/--until): the headline, then
     /// each metric with its band and its change against the period before.
     Report(crate::report_cmd::ReportArgs),
+    /// Print the release flow: each stage (gate's and the manual ones) with its runs, median
+    /// duration and failure share, and the risks with what to do; `gate flow done` records
+    /// that someone performed a manual stage for a release.
+    Flow(crate::flow_cmd::FlowArgs),
     /// Run the traffic router for canary deploys: weighted, sticky routing to versions, with
     /// an admin API for the gate server and a watchdog that falls back to stable.
     #[command(disable_version_flag = true)]

@@ -9,7 +9,7 @@
 //! - `client`: `gate submit`, `gate wait`, `gate status` (what CI runs).
 //! - `deploy_cmd`: `gate deploy`, `promote`, `advance`, `abort`, `rollback`, `deployments`,
 //!   `services`; `audit_cmd`: `gate audit …`, `gate postmortem`; their flags in `deploy_args`.
-//!   `digest_cmd`: `gate digest --send-now|--preview`.
+//!   `digest_cmd`: `gate digest --send-now|--preview`; `flow_cmd`: `gate flow`, `gate flow done`.
 //! - `api`: the server's JSON API as the deploy commands call it; `event_stream`: its events.
 //! - `deploy_follow`, `deploy_progress`, `deploy_text`, `deploy_tables`: following a
 //!   deployment and showing it (bars, lines, tables).
@@ -34,6 +34,7 @@ mod deploy_text;
 mod digest_cmd;
 mod event_stream;
 mod exit;
+mod flow_cmd;
 mod haproxy_cmd;
 mod load;
 mod progress;
@@ -97,6 +98,7 @@ fn main() -> std::process::ExitCode {
             Command::Postmortem(args) => audit_cmd::postmortem(args).await,
             Command::Digest(args) => digest_cmd::digest(args).await,
             Command::Report(args) => report_cmd::report(args).await,
+            Command::Flow(args) => flow_cmd::flow(args).await,
         }
     });
     std::process::ExitCode::from(code)
