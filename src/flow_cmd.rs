@@ -55,7 +55,9 @@ pub struct DoneArgs {
 
 pub async fn flow(args: FlowArgs) -> u8 {
     let (Some(server), Some(token)) = (args.server, args.token) else {
-        eprintln!("error: name the gate server and a token: --server URL --token TOKEN (or GATE_SERVER and GATE_TOKEN)");
+        eprintln!(
+            "error: name the gate server and a token: --server URL --token TOKEN (or GATE_SERVER and GATE_TOKEN)"
+        );
         return exit::INVALID;
     };
     let api = Api::new(&ServerArgs { server, token });
@@ -69,7 +71,10 @@ async fn show(api: &Api, json: bool) -> u8 {
     if json {
         return match api.get::<serde_json::Value>(&["flow"], &[]).await {
             Ok(answer) => {
-                println!("{}", serde_json::to_string_pretty(&answer).unwrap_or_default());
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&answer).unwrap_or_default()
+                );
                 exit::PASSED
             }
             Err(failure) => failure.report("cannot read the release flow"),
@@ -121,7 +126,9 @@ fn text(flow: &Flow) -> String {
     table
         .load_preset(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_header(["#", "stage", "done by", "owners", "runs", "median", "failed"]);
+        .set_header([
+            "#", "stage", "done by", "owners", "runs", "median", "failed",
+        ]);
     for s in &flow.stages {
         let median = match (&s.median, s.median_is_usual) {
             (Some(m), true) => format!("{m} (usually)"),

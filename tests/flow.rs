@@ -50,14 +50,23 @@ kind = "canary"
 "#;
 
 /// `gate flow ARGS` against `server`: the exit code, stdout, and both outputs for messages.
-fn flow_cmd(tmp: &Path, server: &Server, token: &str, args: &[&str]) -> (Option<i32>, String, String) {
+fn flow_cmd(
+    tmp: &Path,
+    server: &Server,
+    token: &str,
+    args: &[&str],
+) -> (Option<i32>, String, String) {
     let out = gate(tmp)
         .arg("flow")
         .args(args)
         .args(["--server", &server.url, "--token", token])
         .output()
         .unwrap();
-    (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned(), text(&out))
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        text(&out),
+    )
 }
 
 fn done(tmp: &Path, server: &Server, stage: &str, release: &str, extra: &[&str]) {
@@ -65,7 +74,10 @@ fn done(tmp: &Path, server: &Server, stage: &str, release: &str, extra: &[&str])
     args.extend_from_slice(extra);
     let (code, _, log) = flow_cmd(tmp, server, ADMIN_TOKEN, &args);
     assert_eq!(code, Some(0), "{log}");
-    assert!(log.contains(&format!("recorded: {stage} of release {release}")), "{log}");
+    assert!(
+        log.contains(&format!("recorded: {stage} of release {release}")),
+        "{log}"
+    );
 }
 
 fn find(dir: &Path, name: &str) -> Option<PathBuf> {
@@ -94,8 +106,20 @@ fn a_declared_flow_shows_its_risks_records_performers_and_renders_in_a_browser()
     let server = Server::start(tmp.path(), &spec);
     let t = tmp.path();
 
-    done(t, &server, "qa-sign-off", "1.0", &["--by", "ana", "--note", "signed off"]);
-    done(t, &server, "changelog", "1.0", &["--by", "bo", "--took", "20m"]);
+    done(
+        t,
+        &server,
+        "qa-sign-off",
+        "1.0",
+        &["--by", "ana", "--note", "signed off"],
+    );
+    done(
+        t,
+        &server,
+        "changelog",
+        "1.0",
+        &["--by", "bo", "--took", "20m"],
+    );
     done(t, &server, "load-test", "1.0", &["--by", "cy"]);
     done(t, &server, "changelog", "1.1", &["--by", "ana"]);
     done(t, &server, "qa-sign-off", "1.1", &["--by", "ana"]);
@@ -103,7 +127,15 @@ fn a_declared_flow_shows_its_risks_records_performers_and_renders_in_a_browser()
 
     // The performances are in the audit log, by whom and for which release.
     let out = gate(t)
-        .args(["audit", "list", "--json", "--server", &server.url, "--token", READ_TOKEN])
+        .args([
+            "audit",
+            "list",
+            "--json",
+            "--server",
+            &server.url,
+            "--token",
+            READ_TOKEN,
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
@@ -122,17 +154,40 @@ fn a_declared_flow_shows_its_risks_records_performers_and_renders_in_a_browser()
         "`qa-sign-off` performed by ana: signed off"
     );
     let verify = gate(t)
-        .args(["audit", "verify", "--server", &server.url, "--token", READ_TOKEN])
+        .args([
+            "audit",
+            "verify",
+            "--server",
+            &server.url,
+            "--token",
+            READ_TOKEN,
+        ])
         .output()
         .unwrap();
     assert_eq!(verify.status.code(), Some(0), "{}", text(&verify));
 
     // Refusals: a stage gate runs, an undeclared one, a bad release label, a read token.
     for (args, token, expected) in [
-        (vec!["done", "canary", "--release", "1.3"], ADMIN_TOKEN, "`canary` is done by gate"),
-        (vec!["done", "deploy-docs", "--release", "1.3"], ADMIN_TOKEN, "the manual stages are qa-sign-off, changelog, load-test"),
-        (vec!["done", "changelog", "--release", "1.3 final"], ADMIN_TOKEN, "version label"),
-        (vec!["done", "changelog", "--release", "1.3"], READ_TOKEN, "scope"),
+        (
+            vec!["done", "canary", "--release", "1.3"],
+            ADMIN_TOKEN,
+            "`canary` is done by gate",
+        ),
+        (
+            vec!["done", "deploy-docs", "--release", "1.3"],
+            ADMIN_TOKEN,
+            "the manual stages are qa-sign-off, changelog, load-test",
+        ),
+        (
+            vec!["done", "changelog", "--release", "1.3 final"],
+            ADMIN_TOKEN,
+            "version label",
+        ),
+        (
+            vec!["done", "changelog", "--release", "1.3"],
+            READ_TOKEN,
+            "scope",
+        ),
     ] {
         let (code, _, log) = flow_cmd(t, &server, token, &args);
         assert_eq!(code, Some(2), "{args:?}: {log}");
@@ -165,27 +220,48 @@ fn a_declared_flow_shows_its_risks_records_performers_and_renders_in_a_browser()
     assert_eq!(flow["releases"], serde_json::json!(["1.2", "1.1"]));
     let stages = flow["stages"].as_array().unwrap();
     let names: Vec<&str> = stages.iter().map(|s| s["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["tests", "qa-sign-off", "changelog", "load-test", "canary"]);
+    assert_eq!(
+        names,
+        ["tests", "qa-sign-off", "changelog", "load-test", "canary"]
+    );
     let qa = &stages[1];
     assert_eq!(qa["runs"], 3);
-    assert_eq!((qa["median"].as_str(), qa["median_is_usual"].as_bool()), (Some("30:00"), Some(true)));
+    assert_eq!(
+        (qa["median"].as_str(), qa["median_is_usual"].as_bool()),
+        (Some("30:00"), Some(true))
+    );
     assert_eq!(qa["last_performed"]["release"], "1.2");
-    assert_eq!(stages[2]["median"], "20:00", "the recorded duration, not a guess");
+    assert_eq!(
+        stages[2]["median"], "20:00",
+        "the recorded duration, not a guess"
+    );
     assert!(stages[0]["automated"].as_bool().unwrap() && !qa["automated"].as_bool().unwrap());
     let not_performed = &flow["risks"][2];
     assert!(
-        not_performed["message"].as_str().unwrap().contains("the last 2 releases (1.2, 1.1); it was last recorded for 1.0 by cy"),
+        not_performed["message"]
+            .as_str()
+            .unwrap()
+            .contains("the last 2 releases (1.2, 1.1); it was last recorded for 1.0 by cy"),
         "{not_performed:#}"
     );
     assert!(
-        flow["notes"][0].as_str().unwrap().contains("stage `canary` is a canary stage, but gate.toml does not set it up"),
+        flow["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("stage `canary` is a canary stage, but gate.toml does not set it up"),
         "{flow:#}"
     );
 
     // The same for people.
     let (code, log, _) = flow_cmd(t, &server, READ_TOKEN, &[]);
     assert_eq!(code, Some(0), "{log}");
-    for expected in ["declared in [release]", "qa-sign-off (manual)", "30:00 (usually)", "Risks (3):", "what to do: record it when it is done: gate flow done load-test"] {
+    for expected in [
+        "declared in [release]",
+        "qa-sign-off (manual)",
+        "30:00 (usually)",
+        "Risks (3):",
+        "what to do: record it when it is done: gate flow done load-test",
+    ] {
         assert!(log.contains(expected), "{expected}: {log}");
     }
 
@@ -199,7 +275,11 @@ fn a_declared_flow_shows_its_risks_records_performers_and_renders_in_a_browser()
         .output();
     assert_eq!(pages.code, Some(0), "{}\n{:#}", pages.log, pages.json);
     let shot = find(&artifacts, "flow.png").expect("the screenshot");
-    std::fs::copy(&shot, Path::new(env!("CARGO_TARGET_TMPDIR")).join("flow.png")).unwrap();
+    std::fs::copy(
+        &shot,
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join("flow.png"),
+    )
+    .unwrap();
 }
 
 #[test]
@@ -212,7 +292,12 @@ fn a_broken_release_section_is_refused_with_its_place_and_a_fix() {
          [[release.stages]]\nname = \"load\"\nkind = \"manual\"\nowners = [\"cy\"]\nrunbook = \"wiki/load\"\n",
     )
     .unwrap();
-    let out = gate(tmp.path()).arg("serve").arg("--config").arg(&config).output().unwrap();
+    let out = gate(tmp.path())
+        .arg("serve")
+        .arg("--config")
+        .arg(&config)
+        .output()
+        .unwrap();
     let log = text(&out);
     assert_eq!(out.status.code(), Some(2), "{log}");
     let place = config.display().to_string();

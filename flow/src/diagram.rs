@@ -34,6 +34,7 @@ pub fn diagram(report: &FlowReport, id: &str) -> Diagram {
     let title = title(report);
     let description = description(report);
     let mut svg = String::new();
+    let mut size = (10.0, 10.0);
     if !report.stages.is_empty() {
         let mut graph = VisualGraph::new(Orientation::TopToBottom);
         let mut previous = None;
@@ -47,9 +48,15 @@ pub fn diagram(report: &FlowReport, id: &str) -> Diagram {
         let mut writer = SVGWriter::new();
         graph.do_it(false, false, false, &mut writer);
         svg = writer.finalize();
+        // The writer sizes its canvas by a guess at text extents (ten pixels per character,
+        // downwards too), which leaves a tall blank area; the boxes' own extents are exact.
+        size = graph.iter_nodes().fold((0.0_f64, 0.0_f64), |(w, h), node| {
+            let pos = graph.pos(node);
+            (w.max(pos.right(true)), h.max(pos.bottom(true)))
+        });
     }
     Diagram {
-        svg: accessible(&svg, id, &title, &description),
+        svg: accessible(&svg, size, id, &title, &description),
         title,
         description,
     }
@@ -149,28 +156,25 @@ fn element(s: &StageReport) -> Element {
     )
 }
 
-/// layout-rs's document as an inline, accessible `<svg>`: without the XML declaration, with
-/// `role="img"`, the title and the description (escaped by maud), and a width that shrinks
-/// to its container.
-fn accessible(svg: &str, id: &str, title: &str, description: &str) -> String {
+/// layout-rs's document as an inline, accessible `<svg>` of `size` (width, height): without
+/// the XML declaration, with `role="img"`, the title and the description (escaped by maud),
+/// and a width that shrinks to its container.
+fn accessible(svg: &str, size: (f64, f64), id: &str, title: &str, description: &str) -> String {
     let body = svg
         .find("<svg")
         .map_or("", |at| &svg[at..])
         .trim_end_matches("</svg>");
-    let (open, rest) = match body.find('>') {
-        Some(end) => (&body[4..end], &body[end + 1..]),
-        None => (
-            " viewBox=\"0 0 10 10\" xmlns=\"http://www.w3.org/2000/svg\"",
-            "",
-        ),
-    };
+    let rest = body.find('>').map_or("", |end| &body[end + 1..]);
+    let (width, height) = ((size.0 + 5.0).ceil(), (size.1 + 5.0).ceil());
     let label = maud::html! {
         title id={ (id) "-title" } { (title) }
         desc id={ (id) "-desc" } { (description) }
     };
     format!(
         "<svg role=\"img\" aria-labelledby=\"{id}-title\" aria-describedby=\"{id}-desc\" \
-         class=\"flow-diagram\" style=\"max-width:100%;height:auto\"{open}>{}{rest}</svg>",
+         class=\"flow-diagram\" style=\"max-width:100%;height:auto\" width=\"{width}\" \
+         height=\"{height}\" viewBox=\"0 0 {width} {height}\" \
+         xmlns=\"http://www.w3.org/2000/svg\">{}{rest}</svg>",
         label.into_string()
     )
 }
@@ -233,6 +237,17 @@ mod tests {
         assert!(d.svg.contains("⚠ bus factor one, no runbook"));
         assert!(d.svg.contains("<path"), "the stages are joined by arrows");
         assert!(d.svg.ends_with("</svg>"));
+        let height: f64 = d
+            .svg
+            .split("height=\"")
+            .nth(1)
+            .and_then(|h| h.split('"').next())
+            .and_then(|h| h.parse().ok())
+            .unwrap_or(0.0);
+        assert!(
+            height > 100.0 && height < 600.0,
+            "three boxes fit their own height: {height}"
+        );
         assert!(
             d.description
                 .contains("Risk: only ana can perform `sign-off`")

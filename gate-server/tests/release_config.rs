@@ -56,7 +56,10 @@ automated-by-gate = true
 fn without_release_there_is_no_declared_flow_and_the_default_is_five_releases() {
     assert!(parse("").unwrap().release.is_none());
     let c = parse("[release]\n[[release.stages]]\nname = \"t\"\nkind = \"gate\"\n").unwrap();
-    assert_eq!(c.release.unwrap().recent_releases, gate_flow::RECENT_RELEASES);
+    assert_eq!(
+        c.release.unwrap().recent_releases,
+        gate_flow::RECENT_RELEASES
+    );
 }
 
 #[test]
@@ -74,16 +77,40 @@ fn mistakes_are_named_with_their_place_and_a_fix() {
     )
     .unwrap_err();
     assert!(err.contains("gate.toml:6:11"), "{err}");
-    assert!(err.contains("`runbook` in `[[release.stages]]` must be an http:// or https:// URL"), "{err}");
+    assert!(
+        err.contains("`runbook` in `[[release.stages]]` must be an http:// or https:// URL"),
+        "{err}"
+    );
 
     for (text, expected) in [
-        ("[[release.stages]]\nname = \"qa\"\nkind = \"manual\"\n", "needs `owners`"),
-        ("[[release.stages]]\nname = \"qa\"\nkind = \"manual\"\nowners = []\n", "must name at least one person"),
-        ("[[release.stages]]\nname = \"c\"\nkind = \"canary\"\nrunbook = \"https://x.example\"\n", "is for manual stages"),
-        ("[[release.stages]]\nname = \"a\"\nkind = \"gate\"\n[[release.stages]]\nname = \"b\"\nkind = \"gate\"\n", "a release has one `gate` stage: `a` is it already"),
-        ("[[release.stages]]\nname = \"a\"\nkind = \"gate\"\n[[release.stages]]\nname = \"a\"\nkind = \"manual\"\nowners = [\"x\"]\n", "stage `a` is declared twice"),
-        ("[[release.stages]]\nname = \"QA sign-off\"\nkind = \"gate\"\n", "must be a stage name"),
-        ("recent-releases = 0\n[[release.stages]]\nname = \"a\"\nkind = \"gate\"\n", "`recent-releases` in `[release]` must be between 1 and 1000"),
+        (
+            "[[release.stages]]\nname = \"qa\"\nkind = \"manual\"\n",
+            "needs `owners`",
+        ),
+        (
+            "[[release.stages]]\nname = \"qa\"\nkind = \"manual\"\nowners = []\n",
+            "must name at least one person",
+        ),
+        (
+            "[[release.stages]]\nname = \"c\"\nkind = \"canary\"\nrunbook = \"https://x.example\"\n",
+            "is for manual stages",
+        ),
+        (
+            "[[release.stages]]\nname = \"a\"\nkind = \"gate\"\n[[release.stages]]\nname = \"b\"\nkind = \"gate\"\n",
+            "a release has one `gate` stage: `a` is it already",
+        ),
+        (
+            "[[release.stages]]\nname = \"a\"\nkind = \"gate\"\n[[release.stages]]\nname = \"a\"\nkind = \"manual\"\nowners = [\"x\"]\n",
+            "stage `a` is declared twice",
+        ),
+        (
+            "[[release.stages]]\nname = \"QA sign-off\"\nkind = \"gate\"\n",
+            "must be a stage name",
+        ),
+        (
+            "recent-releases = 0\n[[release.stages]]\nname = \"a\"\nkind = \"gate\"\n",
+            "`recent-releases` in `[release]` must be between 1 and 1000",
+        ),
         ("stages = []\n", "must list at least one stage"),
     ] {
         let err = parse(&format!("[release]\n{text}")).unwrap_err();

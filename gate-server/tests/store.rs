@@ -1299,7 +1299,10 @@ async fn stage_performances_are_recorded_with_their_audit_entry(db: &Db) {
             to_version: Some(release.to_string()),
             ..NewEntry::new(1_000 + i as i64, "ci", Action::StagePerformed)
         };
-        store.record_performance(&performance, &entry).await.unwrap();
+        store
+            .record_performance(&performance, &entry)
+            .await
+            .unwrap();
     }
     let recorded = store.performances().await.unwrap();
     assert_eq!(recorded.len(), 3);
@@ -1308,6 +1311,10 @@ async fn stage_performances_are_recorded_with_their_audit_entry(db: &Db) {
     assert_eq!(store.releases(2).await.unwrap(), ["1.2", "1.1"]);
     let chain = store.audit_chain().await.unwrap();
     assert_eq!(chain.len(), 3);
-    assert!(chain.iter().all(|e| e.content.action == Action::StagePerformed));
+    assert!(
+        chain
+            .iter()
+            .all(|e| e.content.action == Action::StagePerformed)
+    );
     assert!(gate_audit::verify(&chain).is_ok());
 }

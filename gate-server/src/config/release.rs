@@ -92,20 +92,21 @@ fn stage(sink: &mut Sink<'_>, entry: &Value<'_>, earlier: &[StageDecl]) -> Optio
         Some(kind)
     });
     let owners = s.read(sink, "owners", |sink, what, value| {
-        let owners = read::list(sink, what, value, |o| {
-            match o.trim() {
-                "" => Err(gate_toml::Invalid::new(
-                    "must not hold an empty name",
-                    "empty",
-                    "name the people who can perform the stage, e.g. owners = [\"ana\", \"bo\"]",
-                )),
-                o => Ok(o.to_string()),
-            }
+        let owners = read::list(sink, what, value, |o| match o.trim() {
+            "" => Err(gate_toml::Invalid::new(
+                "must not hold an empty name",
+                "empty",
+                "name the people who can perform the stage, e.g. owners = [\"ana\", \"bo\"]",
+            )),
+            o => Ok(o.to_string()),
         })?;
         if owners.is_empty() {
-            sink.error(value.span(), format!("{what} must name at least one person"))
-                .label("nobody")
-                .help("e.g. owners = [\"ana\", \"bo\"]: who can perform this stage");
+            sink.error(
+                value.span(),
+                format!("{what} must name at least one person"),
+            )
+            .label("nobody")
+            .help("e.g. owners = [\"ana\", \"bo\"]: who can perform this stage");
             return None;
         }
         Some(owners)

@@ -31,7 +31,11 @@ pub async fn page(State(state): State<AppState>) -> Response {
     };
     let drawn = diagram(&report, "flow");
     let head = html! { style { (PreEscaped(STYLE)) } };
-    super::ok("Release flow", Some(head), view(&flow_view(&report), &drawn))
+    super::ok(
+        "Release flow",
+        Some(head),
+        view(&flow_view(&report), &drawn),
+    )
 }
 
 /// The page, as a pure function of the flow and its diagram.

@@ -20,7 +20,10 @@ impl Service {
     pub async fn flow(&self) -> Result<FlowReport, ServiceError> {
         let release = self.config.release.as_ref();
         let recent = release.map_or(gate_flow::RECENT_RELEASES, |r| r.recent_releases);
-        let flow = Flow::new(release.map(|r| r.stages.as_slice()), &automated(&self.config));
+        let flow = Flow::new(
+            release.map(|r| r.stages.as_slice()),
+            &automated(&self.config),
+        );
         let history = self.flow_history(recent).await?;
         Ok(gate_flow::report(flow, &history, recent))
     }
@@ -152,7 +155,10 @@ impl Service {
         };
         let note = done.note.filter(|n| !n.trim().is_empty());
         if note.as_ref().is_some_and(|n| n.chars().count() > 2000) {
-            return Err(ServiceError::invalid("note", "a note is at most 2000 characters"));
+            return Err(ServiceError::invalid(
+                "note",
+                "a note is at most 2000 characters",
+            ));
         }
         let duration_ms = match done.took_seconds {
             None => None,
@@ -197,8 +203,14 @@ fn automated(config: &ServerConfig) -> Automated {
         if paths == 1 { "" } else { "s" }
     )];
     gate.push(match &config.publish {
-        Some(p) => format!("required check: commit status `{}` on {}", p.context, p.repository),
-        None => "verdicts per commit at /api/v1/commits/{sha}/status (no [publish]: no commit status)".into(),
+        Some(p) => format!(
+            "required check: commit status `{}` on {}",
+            p.context, p.repository
+        ),
+        None => {
+            "verdicts per commit at /api/v1/commits/{sha}/status (no [publish]: no commit status)"
+                .into()
+        }
     });
     let services = &config.services;
     let canary = (!services.is_empty()).then(|| {
