@@ -162,7 +162,7 @@ impl Service {
         }
         let duration_ms = match done.took_seconds {
             None => None,
-            Some(s) if s.is_finite() && s >= 0.0 && s < 1e9 => Some((s * 1000.0).round() as i64),
+            Some(s) if (0.0..1e9).contains(&s) => Some((s * 1000.0).round() as i64),
             Some(_) => {
                 return Err(ServiceError::invalid(
                     "took_seconds",
