@@ -65,6 +65,10 @@ pub enum Command {
     /// Import deployment and incident history from CSV files, checked row by row and stored
     /// all or nothing, so the DORA metrics start with a team's real past.
     Import(crate::import_cmd::ImportArgs),
+    /// Print the release flow: each stage (gate's and the manual ones) with its runs, median
+    /// duration and failure share, and the risks with what to do; `gate flow done` records
+    /// that someone performed a manual stage for a release.
+    Flow(crate::flow_cmd::FlowArgs),
     /// Run the traffic router for canary deploys: weighted, sticky routing to versions, with
     /// an admin API for the gate server and a watchdog that falls back to stable.
     #[command(disable_version_flag = true)]

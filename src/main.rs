@@ -10,7 +10,8 @@
 //! - `deploy_cmd`: `gate deploy`, `promote`, `advance`, `abort`, `rollback`, `deployments`,
 //!   `services`; `audit_cmd`: `gate audit …`, `gate postmortem`; their flags in `deploy_args`.
 //!   `digest_cmd`: `gate digest --send-now|--preview`; `report_cmd`: `gate report`;
-//!   `import_cmd`: `gate import`, over `import` (reading history CSV files, pure).
+//!   `import_cmd`: `gate import`, over `import` (reading history CSV files, pure);
+//!   `flow_cmd`: `gate flow`, `gate flow done`.
 //! - `api`: the server's JSON API as the deploy commands call it; `event_stream`: its events.
 //! - `deploy_follow`, `deploy_progress`, `deploy_text`, `deploy_tables`: following a
 //!   deployment and showing it (bars, lines, tables).
@@ -36,6 +37,7 @@ mod deploy_text;
 mod digest_cmd;
 mod event_stream;
 mod exit;
+mod flow_cmd;
 mod haproxy_cmd;
 mod import;
 mod import_cmd;
@@ -102,6 +104,7 @@ fn main() -> std::process::ExitCode {
             Command::Digest(args) => digest_cmd::digest(args).await,
             Command::Report(args) => report_cmd::report(args).await,
             Command::Import(args) => import_cmd::import(args).await,
+            Command::Flow(args) => flow_cmd::flow(args).await,
         }
     });
     std::process::ExitCode::from(code)

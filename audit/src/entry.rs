@@ -32,10 +32,12 @@ pub enum Action {
     ConfigChanged,
     /// The set of configured tokens changed.
     TokensChanged,
+    /// A person performed a manual stage of the release flow for a release (`gate flow done`).
+    StagePerformed,
 }
 
 impl Action {
-    pub const ALL: [Action; 13] = [
+    pub const ALL: [Action; 14] = [
         Action::DeployRequested,
         Action::DeployRefused,
         Action::Override,
@@ -49,6 +51,7 @@ impl Action {
         Action::StableChanged,
         Action::ConfigChanged,
         Action::TokensChanged,
+        Action::StagePerformed,
     ];
 
     /// The stored name: `deploy_requested`, `rolled_back`, …
@@ -67,6 +70,7 @@ impl Action {
             Action::StableChanged => "stable_changed",
             Action::ConfigChanged => "config_changed",
             Action::TokensChanged => "tokens_changed",
+            Action::StagePerformed => "stage_performed",
         }
     }
 

@@ -15,6 +15,7 @@ mod docs;
 pub mod error;
 mod events;
 pub mod extract;
+mod flow;
 mod github;
 mod health;
 mod history;
@@ -149,6 +150,8 @@ fn table() -> Vec<Route> {
         route(Get, "/api/v1/digests", Token(Read), digests::list),
         route(Get, "/api/v1/digests/preview", Token(Read), digests::preview),
         route(Post, "/api/v1/digests/send", Token(Deploy), digests::send),
+        route(Get, "/api/v1/flow", Token(Read), flow::get),
+        route(Post, "/api/v1/flow/{stage}/done", Token(Deploy), flow::done),
         route(Post, "/api/v1/webhooks/github", Signed, github::github).body_limit(github::MAX_DELIVERY),
         route(Get, "/api/v1/openapi.json", Open, docs::openapi),
         route(Get, "/healthz", Open, health::healthz),
@@ -173,6 +176,7 @@ fn table() -> Vec<Route> {
         route(Get, "/deployments", Page(Read), pages::deployments::page),
         route(Get, "/deployments/{id}", Page(Read), pages::deployment::page),
         route(Get, "/digests", Page(Read), pages::digests::page),
+        route(Get, "/flow", Page(Read), pages::flow::page),
         route(Get, "/login", Open, pages::login::form),
         route(Post, "/login", Open, pages::login::login),
         route(Post, "/logout", Open, pages::login::logout),

@@ -13,7 +13,7 @@
 //! the scenario files; a section is a `gate_toml::Section` read key by key.
 //!
 //! - [`file`] walks the TOML document; [`tokens`], [`webhook`], [`publish`], [`services`]
-//!   and [`digest`] its sections.
+//!   , [`digest`] and [`release`] its sections.
 //!   A new section is a module like [`publish`] (its keys, one read per key, the required
 //!   ones) plus a line in [`file`] and a field in [`layer`].
 //! - [`env`] reads the environment overrides.
@@ -29,6 +29,7 @@ mod file;
 mod layer;
 mod paths;
 mod publish;
+mod release;
 mod rules;
 mod secrets;
 mod services;
@@ -75,6 +76,8 @@ pub struct ServerConfig {
     pub services: Vec<ServiceConfig>,
     /// The weekly digest (`[digest]`): when and where it goes.
     pub digest: Option<DigestConfig>,
+    /// The release flow a team declared (`[release]`); `None`: gate derives its own stages.
+    pub release: Option<ReleaseConfig>,
     /// Where the digest scheduler's clock starts (`GATE_DIGEST_NOW`, RFC 3339; for tests,
     /// undocumented): it runs on from there at the real pace. `None`: the real clock.
     pub digest_now: Option<jiff::Timestamp>,
@@ -213,6 +216,14 @@ impl std::fmt::Debug for PublishConfig {
             .field("context", &self.context)
             .finish()
     }
+}
+
+/// `[release]`: the release flow's stages in order, and how many of the latest releases a
+/// manual stage must have been performed in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReleaseConfig {
+    pub stages: Vec<gate_flow::StageDecl>,
+    pub recent_releases: u32,
 }
 
 /// `[digest]`: the weekly digest's schedule and channels.

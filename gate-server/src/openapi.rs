@@ -164,6 +164,18 @@ pub fn describe(verb: Verb, path: &str) -> Option<Doc> {
             "201",
             Json(schema::<wire::DigestSent>()),
         ),
+        (Verb::Get, "/api/v1/flow") => doc(
+            "The release flow: its stages in order (gate's own and the manual ones `[release]` declares) with each stage's runs, median duration and failure share over 90 days, and the risks (single owner, no runbook, not performed in the latest releases) with what to do",
+            None,
+            "200",
+            Json(schema::<wire::Flow>()),
+        ),
+        (Verb::Post, "/api/v1/flow/{stage}/done") => doc(
+            "Record that a person performed a manual stage for a release (audited as `stage_performed`); 422 for a stage that is not a declared manual one",
+            Some(schema::<wire::StageDone>()),
+            "201",
+            Json(schema::<wire::StagePerformed>()),
+        ),
         (Verb::Post, "/api/v1/deployments") => doc(
             "Deploy a version of a service through its canary. Refused (409, audited) unless the commit's gate verdict is success; `force` with a `reason` overrides that and needs the `admin` scope (audited as an override)",
             Some(schema::<wire::DeployRequest>()),

@@ -12,6 +12,7 @@
 //! - [`jobs`]: the lease protocol.
 //! - [`deploys`]: deploying services: deploy, promote, abort, roll back, read deployments.
 //! - [`history`]: recording deployments and incidents from outside gate.
+//! - `flow`: the release flow with its figures and risks; recording manual stages.
 //! - [`report`]: the DORA metrics of a period, the weekly series and the digest's content.
 //! - `digest_content`: what the weekly digest says ([`DigestContent`]); `digests`: queueing
 //!   it (when due, or now) and reading its outbox.
@@ -24,6 +25,7 @@ pub mod deploys;
 mod digest_content;
 mod digests;
 mod error;
+mod flow;
 pub mod history;
 pub mod jobs;
 pub mod report;

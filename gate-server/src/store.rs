@@ -11,7 +11,7 @@
 //! `lifecycle` moves a run between its states; `queue` hands jobs out; `lease` is what the
 //! holder of a lease may do; `changes` marks commits whose verdict changed (in the same
 //! transaction as the change); `artifacts`, `deliveries`, `outbox` (commit statuses) and
-//! `digests` (the weekly digest's outbox) hold the rest; `history` is what the DORA metrics
+//! `digests` (the weekly digest's outbox), `flow` (manual release stages people performed) hold the rest; `history` is what the DORA metrics
 //! read; `rows` decodes rows and `retry` retries transient conflicts. Every write is a transaction that
 //! takes the run's row before its jobs' rows, so concurrent writers cannot deadlock.
 
@@ -22,6 +22,7 @@ mod connect;
 mod deliveries;
 mod deploys;
 mod digests;
+mod flow;
 mod history;
 mod lease;
 mod lifecycle;
@@ -41,6 +42,7 @@ pub use deploys::{
     ServedPeriod, ServingVersion,
 };
 pub use digests::{DigestRecord, GIVEN_UP, NewDigest};
+pub use flow::StagePerformance;
 use gate_runner::result::ScenarioResult;
 pub use history::{
     CarriedCommit, ExternalDeployment, ExternalOutcome, Incident, Recorded, RunFacts,

@@ -5,6 +5,7 @@
 
 pub mod deploys;
 pub mod digests;
+pub mod flow;
 pub mod postmortem;
 
 use gate_runner::result::RunResult;

@@ -175,6 +175,7 @@ on_both_databases!(
     artifacts_round_trip,
     webhook_deliveries_are_deduplicated,
     outbox_due_failed_delivered,
+    stage_performances_are_recorded_with_their_audit_entry,
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -1276,4 +1277,44 @@ async fn outbox_due_failed_delivered(db: &Db) {
             .unwrap()
             .is_empty()
     );
+}
+
+async fn stage_performances_are_recorded_with_their_audit_entry(db: &Db) {
+    use gate_audit::{Action, NewEntry};
+    use gate_server::store::StagePerformance;
+    let store = &db.store;
+    assert!(store.releases(5).await.unwrap().is_empty());
+    for (i, release) in ["1.0", "1.1", "1.2"].iter().enumerate() {
+        let performance = StagePerformance {
+            id: format!("p{i}"),
+            stage: "qa-sign-off".into(),
+            release: release.to_string(),
+            performed_by: "ana".into(),
+            recorded_by: "ci".into(),
+            note: (i == 0).then(|| "first".to_string()),
+            duration_ms: (i == 1).then_some(60_000),
+            at_ms: 1_000 + i as i64,
+        };
+        let entry = NewEntry {
+            to_version: Some(release.to_string()),
+            ..NewEntry::new(1_000 + i as i64, "ci", Action::StagePerformed)
+        };
+        store
+            .record_performance(&performance, &entry)
+            .await
+            .unwrap();
+    }
+    let recorded = store.performances().await.unwrap();
+    assert_eq!(recorded.len(), 3);
+    assert_eq!(recorded[0].note.as_deref(), Some("first"));
+    assert_eq!(recorded[1].duration_ms, Some(60_000));
+    assert_eq!(store.releases(2).await.unwrap(), ["1.2", "1.1"]);
+    let chain = store.audit_chain().await.unwrap();
+    assert_eq!(chain.len(), 3);
+    assert!(
+        chain
+            .iter()
+            .all(|e| e.content.action == Action::StagePerformed)
+    );
+    assert!(gate_audit::verify(&chain).is_ok());
 }

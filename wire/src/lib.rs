@@ -9,7 +9,7 @@
 //! Layout: [`runs`] (submitting and reading runs), [`commits`] (a commit's combined verdict),
 //! [`agent`] (the lease protocol agents speak), [`deployments`] (canaries, promotions and
 //! rollbacks), [`digests`] (the weekly digest's outbox), [`audit`] (the audit log),
-//! [`history`] (deployments and incidents from outside gate), [`events`] (the server's event
+//! [`history`] (deployments and incidents from outside gate), [`flow`] (the release flow), [`events`] (the server's event
 //! stream), [`error`] (every error answer).
 
 pub mod agent;
@@ -19,6 +19,7 @@ pub mod deployments;
 pub mod digests;
 pub mod error;
 pub mod events;
+pub mod flow;
 pub mod history;
 pub mod runs;
 
@@ -34,6 +35,7 @@ pub use deployments::{
 pub use digests::{DigestList, DigestPreview, DigestSent, DigestView};
 pub use error::ErrorBody;
 pub use events::Event;
+pub use flow::{Flow, FlowRisk, FlowStage, StageDone, StagePerformed};
 pub use gate_runner::result::{Outcome, ScenarioResult};
 pub use history::{
     CarriedCommit, ExternalDeployment, ExternalOutcome, HistoryImport, HistoryRecorded, Incident,

@@ -82,6 +82,7 @@ pub(super) fn resolve(layer: Layer, dir: &Path) -> ServerConfig {
         webhook: layer.webhook,
         publish: layer.publish,
         digest: layer.digest,
+        release: layer.release,
         digest_now: layer.digest_now,
         secrets: Default::default(),
         services: layer

@@ -193,6 +193,11 @@ pub(super) fn service_name(s: &str) -> Result<String, Invalid> {
     name(s, "service name", "shop")
 }
 
+/// A release stage's name: as a service's (it is a path segment of the flow API).
+pub(super) fn stage_name(s: &str) -> Result<String, Invalid> {
+    name(s, "stage name", "qa-sign-off")
+}
+
 /// A version label: letters, digits, `.`, `_` and `-` (it is a cookie value and a header).
 pub(super) fn version_name(s: &str) -> Result<String, Invalid> {
     if super::is_version_name(s) {

@@ -60,6 +60,7 @@ pub fn config(dir: &std::path::Path) -> ServerConfig {
     ServerConfig {
         digest: None,
         digest_now: None,
+        release: None,
         listen: "127.0.0.1:0".into(),
         database_url: format!("sqlite://{}", dir.join("gate.db").display()),
         public_url: PUBLIC_URL.into(),
