@@ -15,7 +15,7 @@ use super::secrets::Env;
 use super::{digest, publish, rules, services, tokens, webhook};
 
 /// The keys allowed at the top of the file.
-const TOP_KEYS: [&str; 19] = [
+const TOP_KEYS: [&str; 20] = [
     "listen",
     "database-url",
     "public-url",
@@ -35,6 +35,7 @@ const TOP_KEYS: [&str; 19] = [
     "publish",
     "services",
     "digest",
+    "require-committed-config",
 ];
 
 /// What the file at `path` (with contents `text`) sets. Problems go to `errors`, in the order
@@ -99,6 +100,7 @@ fn top_level(sink: &mut Sink<'_>, env: Env<'_>, root: &DeTable<'_>) -> Layer {
             digest::read(sink, env, value)
         }),
         digest_now: None,
+        require_committed_config: top.read(sink, "require-committed-config", read::boolean),
     }
 }
 
