@@ -130,9 +130,22 @@ pub struct ProxyArgs {
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// The configuration file.
+    /// The configuration file (with --config-repo: its path inside the repository).
     #[arg(long, short, default_value = "gate.toml", env = "GATE_CONFIG")]
     pub config: PathBuf,
+    /// Take the configuration and scenarios from this git repository (a path or a URL git
+    /// can clone) at --config-ref, so that a change to the pipeline is a reviewed commit.
+    #[arg(long, env = "GATE_CONFIG_REPO", value_name = "REPOSITORY")]
+    pub config_repo: Option<String>,
+    /// The branch, tag or commit of --config-repo to serve.
+    #[arg(
+        long,
+        env = "GATE_CONFIG_REF",
+        value_name = "REF",
+        default_value = "main",
+        requires = "config_repo"
+    )]
+    pub config_ref: String,
 }
 
 #[derive(Debug, Args)]

@@ -223,6 +223,7 @@ mod tests {
 
     pub fn view(phase: DeployPhase) -> DeploymentView {
         DeploymentView {
+            config_commit: None,
             id: "d1".into(),
             service: "shop".into(),
             version: "v2".into(),

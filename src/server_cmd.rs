@@ -4,6 +4,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use gate_server::config::{ServerConfig, provenance};
 use gate_server::executor::{self, NoHooks, RemoteSource, RunnerSettings};
 use tokio_util::sync::CancellationToken;
 
@@ -11,13 +12,30 @@ use crate::cli::{AgentArgs, InitArgs, ServeArgs, TokenArgs};
 use crate::exit;
 
 pub async fn serve(args: ServeArgs) -> u8 {
-    let config = match gate_server::config::load(&args.config) {
+    // A configuration from git lives in a checkout owned by this process.
+    let checkout = match &args.config_repo {
+        Some(repo) => match checkout(repo, &args.config_ref) {
+            Ok(dir) => Some(dir),
+            Err(code) => return code,
+        },
+        None => None,
+    };
+    let path = match &checkout {
+        Some(dir) => dir.path().join("config").join(&args.config),
+        None => args.config.clone(),
+    };
+    let mut config = match gate_server::config::load(&path) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("{e}");
             return exit::INVALID;
         }
     };
+    config.provenance = provenance::observe(&path, &config.scenarios);
+    if let Err(refusal) = committed(&config, &path) {
+        eprintln!("{refusal}");
+        return exit::INVALID;
+    }
     let shutdown = CancellationToken::new();
     tokio::spawn(cancel_on_signal(shutdown.clone()));
     match gate_server::serve::serve(config, shutdown).await {
@@ -26,6 +44,50 @@ pub async fn serve(args: ServeArgs) -> u8 {
             eprintln!("error: {e:#}");
             exit::INFRA
         }
+    }
+}
+
+/// Checks out `reference` of `repository` into a temporary directory (its `config/`).
+fn checkout(repository: &str, reference: &str) -> Result<tempfile::TempDir, u8> {
+    let dir = tempfile::Builder::new()
+        .prefix("gate-config-")
+        .tempdir()
+        .map_err(|e| {
+            eprintln!("error: no temporary directory for the configuration checkout: {e}");
+            exit::INFRA
+        })?;
+    match provenance::checkout(repository, reference, &dir.path().join("config")) {
+        Ok(commit) => {
+            eprintln!(
+                "gate serve: configuration from {repository} at {reference} ({})",
+                commit.get(..12).unwrap_or(&commit)
+            );
+            Ok(dir)
+        }
+        Err(e) => {
+            eprintln!("error: --config-repo: {e}");
+            Err(exit::INVALID)
+        }
+    }
+}
+
+/// With `require-committed-config = true`: the configuration must be in a git work tree with
+/// every loaded file committed.
+fn committed(config: &ServerConfig, path: &Path) -> Result<(), String> {
+    if !config.require_committed_config {
+        return Ok(());
+    }
+    match &config.provenance {
+        None => Err(format!(
+            "error: {}: require-committed-config is set, but the file is not in a git work tree (or git is not installed)\n  hint: keep gate.toml and the scenarios in the repository they gate, or serve them with --config-repo",
+            path.display()
+        )),
+        Some(p) if !p.dirty.is_empty() => Err(format!(
+            "error: {}: require-committed-config is set, and these files have changes git has not committed: {}\n  hint: commit them (`git add` and `git commit`, through review), or set require-committed-config = false while editing",
+            path.display(),
+            p.dirty.join(", ")
+        )),
+        Some(_) => Ok(()),
     }
 }
 

@@ -100,6 +100,8 @@ pub struct NewEntry {
     pub deployment: Option<String>,
     /// Why, in words (a person's reason, or gate's numbers).
     pub reason: Option<String>,
+    /// The git commit of the configuration the server ran with (`<sha>`, `<sha>-dirty`).
+    pub config: Option<String>,
 }
 
 impl NewEntry {
@@ -115,6 +117,7 @@ impl NewEntry {
             commit: None,
             deployment: None,
             reason: None,
+            config: None,
         }
     }
 }
@@ -145,6 +148,9 @@ struct Canonical<'a> {
     commit: &'a Option<String>,
     deployment: &'a Option<String>,
     reason: &'a Option<String>,
+    /// Left out when absent, so entries written before it existed keep their hashes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    config: &'a Option<String>,
     prev_hash: &'a str,
 }
 
@@ -161,6 +167,7 @@ pub fn canonical(seq: u64, content: &NewEntry, prev_hash: &str) -> Vec<u8> {
         commit: &content.commit,
         deployment: &content.deployment,
         reason: &content.reason,
+        config: &content.config,
         prev_hash,
     };
     // Serialising plain strings, numbers and options cannot fail.

@@ -28,6 +28,7 @@ mod error;
 mod file;
 mod layer;
 mod paths;
+pub mod provenance;
 mod publish;
 mod release;
 mod rules;
@@ -87,6 +88,11 @@ pub struct ServerConfig {
     /// Largest accepted request body (bytes), except agent results.
     pub max_body: usize,
     pub request_timeout: Duration,
+    /// Refuse to start when `gate.toml` or a scenario file has changes git has not committed.
+    pub require_committed_config: bool,
+    /// The git commit the configuration and scenarios were loaded from, when they live in a
+    /// git work tree (filled in by whoever loaded the file: `config::provenance`).
+    pub provenance: Option<provenance::Provenance>,
 }
 
 /// A `[[tokens]]` entry.

@@ -41,7 +41,8 @@ pub async fn serve_on(
                 "cannot open the database {}",
                 redact_url(&config.database_url)
             )
-        })?;
+        })?
+        .with_config_commit(config.provenance.as_ref().map(|p| p.stamp()));
     let address = listener.local_addr()?;
     // Listening on port 0 (tests, ad-hoc runs): links must name the port actually bound.
     let mut config = config;

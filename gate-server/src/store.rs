@@ -99,6 +99,8 @@ pub struct RunRecord {
     pub created_at: i64,
     pub started_at: Option<i64>,
     pub finished_at: Option<i64>,
+    /// The git commit of the configuration of the server that created it.
+    pub config_commit: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -180,6 +182,22 @@ pub struct Store {
     reads: sqlx::AnyPool,
     /// PostgreSQL (several servers may share it) rather than SQLite.
     postgres: bool,
+    /// The git commit of the configuration this server loaded (`<sha>` or `<sha>-dirty`),
+    /// recorded with every run, deployment and audit entry it writes.
+    config_commit: Option<std::sync::Arc<str>>,
+}
+
+impl Store {
+    /// This store, recording `stamp` as the configuration's commit with what it writes.
+    pub fn with_config_commit(mut self, stamp: Option<String>) -> Store {
+        self.config_commit = stamp.map(std::sync::Arc::from);
+        self
+    }
+
+    /// The configuration's commit recorded with what this store writes.
+    pub fn config_commit(&self) -> Option<&str> {
+        self.config_commit.as_deref()
+    }
 }
 
 /// Unix milliseconds now.

@@ -114,6 +114,7 @@ mod tests {
             created_at: 0,
             started_at: None,
             finished_at: None,
+            config_commit: None,
         }
     }
 

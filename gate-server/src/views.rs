@@ -114,6 +114,7 @@ pub fn run_view(base: &str, run: &RunRecord, jobs: &[JobRecord]) -> wire::RunVie
         reason: run.reason.clone(),
         created_at: rfc3339(run.created_at),
         finished_at: run.finished_at.map(rfc3339),
+        config_commit: run.config_commit.clone(),
         jobs: jobs.iter().map(|j| job_view(&links.report, j)).collect(),
         links,
     }

@@ -1,6 +1,7 @@
 //! A real `gate serve` child process with its own config file and database, and helpers for
 //! `gate agent`, `gate submit`, `gate wait` and the JSON API.
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -86,10 +87,22 @@ impl Server {
     }
 
     fn launch(dir: &Path, config: &Path, env: &[(&str, &str)]) -> Server {
+        let args = [OsStr::new("--config"), config.as_os_str()];
+        Server::serve(dir, &args, env)
+    }
+
+    /// `gate serve args…` in `dir` (for the ways of naming a configuration other than
+    /// `--config FILE`).
+    pub fn serve(dir: &Path, args: &[&OsStr], env: &[(&str, &str)]) -> Server {
+        let config = args
+            .iter()
+            .position(|a| *a == "--config")
+            .and_then(|i| args.get(i + 1))
+            .map_or_else(|| dir.join("gate.toml"), PathBuf::from);
         let mut child = Command::new(gate_bin())
             .current_dir(dir)
-            .args(["serve", "--config"])
-            .arg(config)
+            .arg("serve")
+            .args(args)
             .envs(env.iter().copied())
             .env("SHOP_PASSWORD", PASSWORD)
             .env("TMPDIR", dir)
@@ -107,7 +120,7 @@ impl Server {
         Server {
             child,
             url,
-            config: config.to_path_buf(),
+            config,
             tmp: dir.to_path_buf(),
         }
     }
@@ -198,7 +211,7 @@ impl Server {
 }
 
 /// Writes `dir/gate.toml` for `spec`: the test tokens, a loopback port chosen by the system.
-fn write_config(dir: &Path, spec: &ServerSpec) -> PathBuf {
+pub fn write_config(dir: &Path, spec: &ServerSpec) -> PathBuf {
     let config = dir.join("gate.toml");
     let mut text = format!(
         "listen = \"127.0.0.1:0\"\ndatabase-url = \"{db}\"\nscenarios = [\"{scenarios}\"]\n\

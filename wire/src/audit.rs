@@ -20,6 +20,10 @@ pub struct AuditEntry {
     pub commit: Option<String>,
     pub deployment: Option<String>,
     pub reason: Option<String>,
+    /// The git commit of the server's configuration (`gate.toml` and scenarios) when it was
+    /// written: `<sha>`, `<sha>-dirty` with uncommitted changes, or absent outside git.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config_commit: Option<String>,
     /// SHA-256 (hex) of the entry before.
     pub prev_hash: String,
     /// SHA-256 (hex) of this entry's canonical content.

@@ -154,6 +154,10 @@ pub struct DeploymentView {
     /// When all traffic was back on a good version after that.
     #[serde(default)]
     pub recovered_at: Option<String>,
+    /// The git commit of the server's configuration (`gate.toml` and scenarios) when it was
+    /// written: `<sha>`, `<sha>-dirty` with uncommitted changes, or absent outside git.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config_commit: Option<String>,
     /// The deployment's log (only in the answer for one deployment).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub log: Vec<LogLine>,

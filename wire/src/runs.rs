@@ -133,6 +133,10 @@ pub struct RunView {
     /// RFC 3339.
     pub created_at: String,
     pub finished_at: Option<String>,
+    /// The git commit of the server's configuration (`gate.toml` and scenarios) when it was
+    /// written: `<sha>`, `<sha>-dirty` with uncommitted changes, or absent outside git.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config_commit: Option<String>,
     pub jobs: Vec<JobView>,
     pub links: RunLinks,
 }

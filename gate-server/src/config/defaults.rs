@@ -96,6 +96,8 @@ pub(super) fn resolve(layer: Layer, dir: &Path) -> ServerConfig {
             .collect(),
         max_body: layer.max_body.unwrap_or(MAX_BODY),
         request_timeout: layer.request_timeout.unwrap_or(REQUEST_TIMEOUT),
+        require_committed_config: layer.require_committed_config.unwrap_or(false),
+        provenance: None,
     }
 }
 

@@ -15,7 +15,7 @@ use super::secrets::Env;
 use super::{digest, publish, release, rules, services, tokens, webhook};
 
 /// The keys allowed at the top of the file.
-const TOP_KEYS: [&str; 20] = [
+const TOP_KEYS: [&str; 21] = [
     "listen",
     "database-url",
     "public-url",
@@ -36,6 +36,7 @@ const TOP_KEYS: [&str; 20] = [
     "services",
     "digest",
     "release",
+    "require-committed-config",
 ];
 
 /// What the file at `path` (with contents `text`) sets. Problems go to `errors`, in the order
@@ -101,6 +102,7 @@ fn top_level(sink: &mut Sink<'_>, env: Env<'_>, root: &DeTable<'_>) -> Layer {
         }),
         release: top.read(sink, "release", |sink, _, value| release::read(sink, value)),
         digest_now: None,
+        require_committed_config: top.read(sink, "require-committed-config", read::boolean),
     }
 }
 

@@ -32,6 +32,7 @@ pub(super) struct Layer {
     pub digest: Option<DigestConfig>,
     pub release: Option<ReleaseConfig>,
     pub digest_now: Option<jiff::Timestamp>,
+    pub require_committed_config: Option<bool>,
 }
 
 /// A value holding paths, and what relative ones are relative to.
@@ -61,6 +62,9 @@ impl Layer {
             max_body: self.max_body.or(lower.max_body),
             request_timeout: self.request_timeout.or(lower.request_timeout),
             tokens: self.tokens.or(lower.tokens),
+            require_committed_config: self
+                .require_committed_config
+                .or(lower.require_committed_config),
             webhook: self.webhook.or(lower.webhook),
             publish: self.publish.or(lower.publish),
             services: self.services.or(lower.services),

@@ -42,6 +42,10 @@ fn sections(config: &ServerConfig) -> BTreeMap<&'static str, String> {
     ])
 }
 
+fn short(sha: &str) -> &str {
+    sha.get(..12).unwrap_or(sha)
+}
+
 /// A database URL without its password.
 fn redacted(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
@@ -54,6 +58,30 @@ fn redacted(url: &str) -> String {
 }
 
 impl Service {
+    /// ` (commit 1a2b3c4d5e6f by Ana <ana@example.com>: "Raise the canary")`, or that the
+    /// change is not committed, or nothing when the configuration is not in git.
+    fn config_origin(&self) -> String {
+        let Some(p) = &self.config.provenance else {
+            return String::new();
+        };
+        if !p.dirty.is_empty() {
+            return format!(
+                " (uncommitted changes to {} on top of {})",
+                p.dirty.join(", "),
+                short(&p.commit)
+            );
+        }
+        match &p.last_change {
+            Some(c) => format!(
+                " (commit {} by {}: \"{}\")",
+                short(&c.commit),
+                c.author,
+                c.subject
+            ),
+            None => format!(" (at commit {})", short(&p.commit)),
+        }
+    }
+
     /// Records (and audits) configuration and token changes since the last start.
     pub async fn audit_configuration(&self) -> Result<(), ServiceError> {
         let now = now_ms();
@@ -74,12 +102,19 @@ impl Service {
         let mut entries = Vec::new();
         if previous.is_none() {
             entries.push(NewEntry {
-                reason: Some("first start with this database".into()),
+                reason: Some(format!(
+                    "first start with this database{}",
+                    self.config_origin()
+                )),
                 ..NewEntry::new(now, "gate", Action::ConfigChanged)
             });
         } else if !changed.is_empty() {
             entries.push(NewEntry {
-                reason: Some(format!("gate.toml changed: {}", changed.join(", "))),
+                reason: Some(format!(
+                    "gate.toml changed: {}{}",
+                    changed.join(", "),
+                    self.config_origin()
+                )),
                 ..NewEntry::new(now, "gate", Action::ConfigChanged)
             });
         }

@@ -12,10 +12,16 @@ use super::retry::retrying;
 use super::{Store, StoreError};
 
 const COLUMNS: &str = "seq, at_ms, actor, action, service, from_version, to_version, commit_sha, \
-                       deployment, reason, prev_hash, hash";
+                       deployment, reason, config_commit, prev_hash, hash";
 
-/// Appends `entries` in order, in the caller's transaction.
-pub async fn append(tx: &mut Tx, postgres: bool, entries: &[NewEntry]) -> Result<(), StoreError> {
+/// Appends `entries` in order, in the caller's transaction; an entry that names no
+/// configuration commit gets `config` (the server's).
+pub async fn append(
+    tx: &mut Tx,
+    postgres: bool,
+    config: Option<&str>,
+    entries: &[NewEntry],
+) -> Result<(), StoreError> {
     if entries.is_empty() {
         return Ok(());
     }
@@ -30,7 +36,11 @@ pub async fn append(tx: &mut Tx, postgres: bool, entries: &[NewEntry]) -> Result
     let last = sqlx::query(&sql).fetch_optional(&mut **tx).await?;
     let mut previous = last.as_ref().map(entry).transpose()?;
     for content in entries {
-        let sealed = seal(previous.as_ref(), content.clone());
+        let mut content = content.clone();
+        if content.config.is_none() {
+            content.config = config.map(str::to_string);
+        }
+        let sealed = seal(previous.as_ref(), content);
         insert(tx, &sealed).await?;
         previous = Some(sealed);
     }
@@ -40,7 +50,7 @@ pub async fn append(tx: &mut Tx, postgres: bool, entries: &[NewEntry]) -> Result
 async fn insert(tx: &mut Tx, e: &Entry) -> Result<(), StoreError> {
     let c = &e.content;
     sqlx::query(&format!(
-        "INSERT INTO audit_log ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+        "INSERT INTO audit_log ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
     ))
     .bind(e.seq as i64)
     .bind(c.at_ms)
@@ -52,6 +62,7 @@ async fn insert(tx: &mut Tx, e: &Entry) -> Result<(), StoreError> {
     .bind(c.commit.clone())
     .bind(c.deployment.clone())
     .bind(c.reason.clone())
+    .bind(c.config.clone())
     .bind(&e.prev_hash)
     .bind(&e.hash)
     .execute(&mut **tx)
@@ -74,6 +85,7 @@ fn entry(row: &AnyRow) -> Result<Entry, StoreError> {
             commit: row.try_get("commit_sha")?,
             deployment: row.try_get("deployment")?,
             reason: row.try_get("reason")?,
+            config: row.try_get("config_commit")?,
         },
         prev_hash: row.try_get("prev_hash")?,
         hash: row.try_get("hash")?,
@@ -98,7 +110,7 @@ impl Store {
         let postgres = self.postgres;
         retrying("append to the audit log", || async move {
             let mut tx = self.pool.begin().await?;
-            append(&mut tx, postgres, entries).await?;
+            append(&mut tx, postgres, self.config_commit(), entries).await?;
             tx.commit().await?;
             Ok(())
         })

@@ -84,6 +84,7 @@ impl Store {
             pool,
             reads,
             postgres: !sqlite,
+            config_commit: None,
         })
     }
 

@@ -17,7 +17,7 @@ use crate::model::DeployPhase;
 pub(super) const COLUMNS: &str = "id, service, version, commit_sha, url, from_version, from_url, from_commit, \
                        phase, step, machine, policy, actor, reason, forced, created_at, updated_at, \
                        finished_at, revision, controller, controller_expires_at, exposed_at, \
-                       detected_at, recovered_at, ended_by, hotfix, carries";
+                       detected_at, recovered_at, ended_by, hotfix, carries, config_commit";
 
 /// A version of a service and where it answers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,6 +77,8 @@ pub struct DeploymentRecord {
     pub hotfix: bool,
     /// Commits it carries besides its head, as the deploy request listed them.
     pub carries: Vec<String>,
+    /// The git commit of the configuration of the server that created it.
+    pub config_commit: Option<String>,
 }
 
 /// What kind of line a deployment's log holds.
@@ -193,9 +195,9 @@ impl Store {
             let inserted = sqlx::query(
                 "INSERT INTO deployments (id, service, version, commit_sha, url, from_version, \
                  from_url, from_commit, phase, step, machine, policy, actor, reason, forced, \
-                 created_at, updated_at, finished_at, revision, hotfix, carries) \
+                 created_at, updated_at, finished_at, revision, hotfix, carries, config_commit) \
                  VALUES ($1, $2, $3, $4, NULL, $5, $6, $7, 'pending', NULL, $8, $9, $10, $11, $12, \
-                 $13, $13, NULL, 1, $14, $15) ON CONFLICT DO NOTHING",
+                 $13, $13, NULL, 1, $14, $15, $16) ON CONFLICT DO NOTHING",
             )
             .bind(&new.id)
             .bind(&new.service)
@@ -212,13 +214,14 @@ impl Store {
             .bind(now)
             .bind(i64::from(new.hotfix))
             .bind(serde_json::to_string(&new.carries).unwrap_or_else(|_| "[]".into()))
+            .bind(self.config_commit().map(str::to_string))
             .execute(&mut *tx)
             .await?;
             if inserted.rows_affected() != 1 {
                 return Ok(false);
             }
             write_log(&mut tx, &new.id, &new.log).await?;
-            audit::append(&mut tx, postgres, &new.audit).await?;
+            audit::append(&mut tx, postgres, self.config_commit(), &new.audit).await?;
             tx.commit().await?;
             Ok(true)
         })
@@ -350,7 +353,7 @@ impl Store {
                 return Ok(false);
             }
             write_log(&mut tx, id, &change.log).await?;
-            audit::append(&mut tx, postgres, &change.audit).await?;
+            audit::append(&mut tx, postgres, self.config_commit(), &change.audit).await?;
             if let Some(serving) = &change.serving {
                 let service: (String,) =
                     sqlx::query_as("SELECT service FROM deployments WHERE id = $1")
@@ -480,7 +483,7 @@ impl Store {
                 .await?;
             }
             set_serving(&mut tx, service, serving, None, now_ms()).await?;
-            audit::append(&mut tx, postgres, audit_entries).await?;
+            audit::append(&mut tx, postgres, self.config_commit(), audit_entries).await?;
             tx.commit().await?;
             Ok(())
         })
@@ -620,6 +623,7 @@ pub(super) fn deployment(row: &AnyRow) -> Result<DeploymentRecord, StoreError> {
         ended_by: row.try_get("ended_by")?,
         hotfix: row.try_get::<i64, _>("hotfix")? != 0,
         carries: parse_carries(&row.try_get::<String, _>("carries")?)?,
+        config_commit: row.try_get("config_commit")?,
     })
 }
 

@@ -45,7 +45,13 @@ impl Store {
             .bind(performance.at_ms)
             .execute(&mut *tx)
             .await?;
-            audit::append(&mut tx, postgres, std::slice::from_ref(entry)).await?;
+            audit::append(
+                &mut tx,
+                postgres,
+                self.config_commit(),
+                std::slice::from_ref(entry),
+            )
+            .await?;
             tx.commit().await?;
             Ok(())
         })

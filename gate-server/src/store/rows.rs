@@ -6,7 +6,7 @@ use sqlx::any::AnyRow;
 use super::{JobRecord, RunRecord, StoreError};
 use crate::model::{JobState, Outcome, RunState, parse_outcome};
 
-pub const RUN_COLUMNS: &str = "id, commit_sha, branch, pr, committed_at, base_url, tags, suite, sources, state, reason, created_at, started_at, finished_at";
+pub const RUN_COLUMNS: &str = "id, commit_sha, branch, pr, committed_at, base_url, tags, suite, sources, state, reason, created_at, started_at, finished_at, config_commit";
 pub const JOB_COLUMNS: &str = "id, run_id, scenario, path, position, state, leases, lease_owner, outcome, result, finished_at";
 
 pub fn run_state(text: &str) -> Result<RunState, StoreError> {
@@ -52,6 +52,7 @@ pub fn run(row: &AnyRow) -> Result<RunRecord, StoreError> {
         created_at: row.try_get("created_at")?,
         started_at: row.try_get("started_at")?,
         finished_at: row.try_get("finished_at")?,
+        config_commit: row.try_get("config_commit")?,
     })
 }
 

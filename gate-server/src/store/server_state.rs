@@ -34,7 +34,7 @@ impl Store {
             .bind(value)
             .execute(&mut *tx)
             .await?;
-            audit::append(&mut tx, postgres, entries).await?;
+            audit::append(&mut tx, postgres, self.config_commit(), entries).await?;
             tx.commit().await?;
             Ok(())
         })

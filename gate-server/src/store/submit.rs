@@ -34,7 +34,7 @@ impl Store {
             }
             let created = retrying("submit a run", || async move {
                 let mut tx = self.pool.begin().await?;
-                let run = insert_run(&mut tx, new, tags, sources).await?;
+                let run = insert_run(&mut tx, new, tags, sources, self.config_commit()).await?;
                 if run.is_some() {
                     tx.commit().await?;
                 }
@@ -108,6 +108,7 @@ async fn insert_run(
     new: &NewRun,
     tags: &str,
     sources: &str,
+    config: Option<&str>,
 ) -> Result<Option<RunRecord>, StoreError> {
     let id = new_id();
     let now = now_ms();
@@ -129,8 +130,8 @@ async fn insert_run(
     };
     let sql = format!(
         "INSERT INTO runs (id, commit_sha, branch, pr, committed_at, base_url, tags, suite, \
-         sources, generation, state, reason, created_at, finished_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, {generation}, $10, $11, $12, $13) \
+         sources, generation, state, reason, created_at, finished_at, config_commit) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, {generation}, $10, $11, $12, $13, $14) \
          ON CONFLICT (commit_sha, suite, generation) DO NOTHING"
     );
     let inserted = sqlx::query(&sql)
@@ -148,6 +149,7 @@ async fn insert_run(
         .bind(reason)
         .bind(now)
         .bind(finished_at)
+        .bind(config.map(str::to_string))
         .execute(&mut **tx)
         .await?;
     if inserted.rows_affected() != 1 {
@@ -197,5 +199,6 @@ async fn insert_run(
         created_at: now,
         started_at: None,
         finished_at,
+        config_commit: config.map(str::to_string),
     }))
 }

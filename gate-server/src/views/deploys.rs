@@ -55,6 +55,7 @@ pub fn deployment_view(
             at_ms: d.at,
         });
     wire::DeploymentView {
+        config_commit: record.config_commit.clone(),
         id: record.id.clone(),
         service: record.service.clone(),
         version: record.version.clone(),
@@ -134,6 +135,7 @@ pub fn audit_entry(e: &gate_audit::Entry) -> wire::AuditEntry {
         commit: c.commit.clone(),
         deployment: c.deployment.clone(),
         reason: c.reason.clone(),
+        config_commit: c.config.clone(),
         prev_hash: e.prev_hash.clone(),
         hash: e.hash.clone(),
     }

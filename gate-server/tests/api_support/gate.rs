@@ -83,6 +83,8 @@ pub fn config(dir: &std::path::Path) -> ServerConfig {
         secrets: Default::default(),
         max_body: 1024 * 1024,
         request_timeout: Duration::from_secs(30),
+        require_committed_config: false,
+        provenance: None,
     }
 }
 
