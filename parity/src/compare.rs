@@ -171,6 +171,7 @@ mod tests {
                     certificate(&format!("CN={host}"), "CN=R11, O=Let's Encrypt", 80),
                     certificate("CN=R11, O=Let's Encrypt", "CN=ISRG Root X1", 400),
                 ],
+                untrusted: None,
             }),
             response: HttpResponse {
                 status: 200,

@@ -83,7 +83,7 @@ pub fn items(observation: &Observation) -> BTreeMap<Place, (String, Option<Value
 
     let tls = observation.tls.as_ref();
     let leaf = tls.and_then(|t| t.chain.first());
-    let fixed: [(&str, Option<Value>); 7] = [
+    let fixed: [(&str, Option<Value>); 8] = [
         ("tls.protocol", tls.map(|t| Value::exact(&t.protocol))),
         ("tls.cipher", tls.map(|t| Value::exact(&t.cipher))),
         (
@@ -95,6 +95,13 @@ pub fn items(observation: &Observation) -> BTreeMap<Place, (String, Option<Value
             leaf.map(|c| Value::with_host(&c.issuer, host)),
         ),
         ("tls.certificate.key", leaf.map(|c| Value::exact(&c.key))),
+        (
+            "tls.certificate.trusted",
+            tls.map(|t| match &t.untrusted {
+                None => Value::exact("yes"),
+                Some(why) => Value::exact(format!("no: {why}")),
+            }),
+        ),
         (
             "tls.certificate.expiry",
             leaf.map(|c| expiry(c.days_left, &c.not_after)),

@@ -33,6 +33,9 @@ pub struct Tls {
     pub alpn: Option<String>,
     /// The chain as the server sent it, leaf first.
     pub chain: Vec<Certificate>,
+    /// Why the chain is not trusted (observed anyway, with `insecure-skip-verify`); `None`:
+    /// it is.
+    pub untrusted: Option<String>,
 }
 
 /// One certificate of a chain.
