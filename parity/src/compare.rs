@@ -105,41 +105,56 @@ impl Comparison {
         self.rows.iter().filter(|r| r.status == status).count()
     }
 
+    /// The items whose difference is not allowed, in the report's order.
+    pub fn disallowed(&self) -> Vec<&str> {
+        self.rows
+            .iter()
+            .filter(|r| r.status == Status::Differs)
+            .map(|r| r.item.as_str())
+            .collect()
+    }
+
     /// Whether no difference is disallowed.
     pub fn holds(&self) -> bool {
         self.count(Status::Differs) == 0
     }
 
     /// The one-line verdict, e.g. `parity: 2 differences not allowed (tls.protocol,
-    /// header.x-frame-options); 1 allowed, 21 same`.
+    /// header.x-frame-options); 1 allowed difference, 21 same`.
     pub fn verdict(&self) -> String {
-        let allowed = self.count(Status::Allowed);
-        let same = self.count(Status::Same);
-        let plural = |n: usize, one: &str, many: &str| {
-            if n == 1 {
-                format!("1 {one}")
-            } else {
-                format!("{n} {many}")
-            }
-        };
         let rest = format!(
-            "{}, {same} same",
-            plural(allowed, "allowed difference", "allowed differences")
+            "{}, {} same",
+            counted(
+                self.count(Status::Allowed),
+                "allowed difference",
+                "allowed differences"
+            ),
+            self.count(Status::Same)
         );
         if self.holds() {
-            return format!("parity: staging matches production ({rest})");
+            format!("parity: staging matches production ({rest})")
+        } else {
+            format!("parity: {}; {rest}", self.disallowed_summary())
         }
-        let disallowed: Vec<&str> = self
-            .rows
-            .iter()
-            .filter(|r| r.status == Status::Differs)
-            .map(|r| r.item.as_str())
-            .collect();
+    }
+
+    /// What is not allowed, e.g. `2 differences not allowed (tls.protocol, version.app)`.
+    pub fn disallowed_summary(&self) -> String {
+        let items = self.disallowed();
         format!(
-            "parity: {} not allowed ({}); {rest}",
-            plural(disallowed.len(), "difference", "differences"),
-            disallowed.join(", ")
+            "{} not allowed ({})",
+            counted(items.len(), "difference", "differences"),
+            items.join(", ")
         )
+    }
+}
+
+/// `1 difference`, `3 differences`.
+fn counted(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
     }
 }
 

@@ -23,7 +23,7 @@ pub use compare::{Comparison, Difference, Row, Status, compare};
 pub use observation::{
     Certificate, Cookie, HttpResponse, Observation, ProbeOutcome, ProbeResult, Tls, VersionDocument,
 };
-pub use rules::{Ignore, InvalidPattern, Rules};
+pub use rules::{Ignore, Invalid, Rules, request_path};
 
 /// The response headers compared, lowercase, in the order they are shown.
 pub const HEADERS: [&str; 8] = [

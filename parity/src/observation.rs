@@ -56,7 +56,8 @@ pub struct Certificate {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HttpResponse {
     pub status: u16,
-    /// Every header, names lowercase, in the order received (repeated names repeat).
+    /// Every header but `Set-Cookie` (see `cookies`), names lowercase, in the order received
+    /// (repeated names repeat).
     pub headers: Vec<(String, String)>,
     /// The cookies set (`Set-Cookie`), in the order received.
     pub cookies: Vec<Cookie>,

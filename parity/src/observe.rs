@@ -498,9 +498,11 @@ impl Environment<'_> {
 
 /// The status, headers and cookies of `response`.
 fn http_response<B>(response: &http::Response<B>) -> HttpResponse {
+    // Set-Cookie is kept as names and flags only: its values may be secrets.
     let headers: Vec<(String, String)> = response
         .headers()
         .iter()
+        .filter(|(name, _)| *name != http::header::SET_COOKIE)
         .map(|(name, value)| {
             (
                 name.as_str().to_string(),

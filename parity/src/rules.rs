@@ -26,10 +26,10 @@ pub struct Ignore {
     under: GlobMatcher,
 }
 
-/// Why a pattern was refused, and what to write instead.
+/// Why a pattern or path was refused, and what to write instead.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{problem}")]
-pub struct InvalidPattern {
+pub struct Invalid {
     pub problem: String,
     pub help: String,
 }
@@ -37,10 +37,10 @@ pub struct InvalidPattern {
 impl Ignore {
     /// Reads `pattern`: a glob whose first segment is an item family (or a wildcard), and
     /// for a header, one of the compared headers.
-    pub fn parse(pattern: &str) -> Result<Ignore, InvalidPattern> {
+    pub fn parse(pattern: &str) -> Result<Ignore, Invalid> {
         let example = "e.g. \"header.server\", \"cookie.*.path\" or \"version.app\"";
         if pattern.trim().is_empty() {
-            return Err(InvalidPattern {
+            return Err(Invalid {
                 problem: "is empty".into(),
                 help: format!("name an item to ignore, {example}"),
             });
@@ -52,7 +52,7 @@ impl Ignore {
                 Some(meant) => format!("did you mean `{meant}`? items start with {}", families()),
                 None => format!("items start with {}; {example}", families()),
             };
-            return Err(InvalidPattern {
+            return Err(Invalid {
                 problem: format!("names no compared item: `{family}` is not an item family"),
                 help,
             });
@@ -64,7 +64,7 @@ impl Ignore {
                     Some(meant) => format!("did you mean `header.{meant}`?"),
                     None => format!("the compared headers are {}", HEADERS.join(", ")),
                 };
-                return Err(InvalidPattern {
+                return Err(Invalid {
                     problem: format!("names no compared header: `{header}`"),
                     help,
                 });
@@ -73,7 +73,7 @@ impl Ignore {
         let glob = |text: &str| {
             Glob::new(text)
                 .map(|g| g.compile_matcher())
-                .map_err(|e| InvalidPattern {
+                .map_err(|e| Invalid {
                     problem: format!("is not a valid pattern: {}", e.kind()),
                     help: format!("`*` matches any characters, `?` one; {example}"),
                 })
@@ -94,6 +94,17 @@ impl Ignore {
     pub fn covers(&self, item: &str) -> bool {
         self.exact.is_match(item) || self.under.is_match(item)
     }
+}
+
+/// Checks a path requested on both environments (`/`, `/version`): it starts with one `/`.
+pub fn request_path(path: &str, example: &str) -> Result<(), Invalid> {
+    if path.starts_with('/') && !path.starts_with("//") {
+        return Ok(());
+    }
+    Err(Invalid {
+        problem: "must be a path starting with `/`".into(),
+        help: format!("the path is requested on both environments' hosts, e.g. \"{example}\""),
+    })
 }
 
 /// The differences allowed: the user's `ignore` patterns, then (unless turned off) the

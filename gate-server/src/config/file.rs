@@ -12,10 +12,10 @@ use toml::de::DeTable;
 use super::error::ConfigError;
 use super::layer::{Layer, Located};
 use super::secrets::Env;
-use super::{digest, publish, rules, services, tokens, webhook};
+use super::{digest, parity, publish, rules, services, tokens, webhook};
 
 /// The keys allowed at the top of the file.
-const TOP_KEYS: [&str; 19] = [
+const TOP_KEYS: [&str; 20] = [
     "listen",
     "database-url",
     "public-url",
@@ -35,6 +35,7 @@ const TOP_KEYS: [&str; 19] = [
     "publish",
     "services",
     "digest",
+    "parity",
 ];
 
 /// What the file at `path` (with contents `text`) sets. Problems go to `errors`, in the order
@@ -98,6 +99,7 @@ fn top_level(sink: &mut Sink<'_>, env: Env<'_>, root: &DeTable<'_>) -> Layer {
         digest: top.read(sink, "digest", |sink, _, value| {
             digest::read(sink, env, value)
         }),
+        parity: top.read(sink, "parity", |sink, _, value| parity::read(sink, value)),
         digest_now: None,
     }
 }

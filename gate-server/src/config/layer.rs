@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::{DigestConfig, PublishConfig, ServiceConfig, TokenConfig, WebhookConfig};
+use super::{DigestConfig, ParityConfig, PublishConfig, ServiceConfig, TokenConfig, WebhookConfig};
 
 /// The settings one source gives; `None` where it says nothing. Paths are as the source
 /// wrote them: the file's are made relative to its directory when the layers are resolved.
@@ -28,6 +28,7 @@ pub(super) struct Layer {
     pub publish: Option<PublishConfig>,
     pub services: Option<Vec<ServiceConfig>>,
     pub digest: Option<DigestConfig>,
+    pub parity: Option<ParityConfig>,
     pub digest_now: Option<jiff::Timestamp>,
 }
 
@@ -62,6 +63,7 @@ impl Layer {
             publish: self.publish.or(lower.publish),
             services: self.services.or(lower.services),
             digest: self.digest.or(lower.digest),
+            parity: self.parity.or(lower.parity),
             digest_now: self.digest_now.or(lower.digest_now),
         }
     }

@@ -38,6 +38,7 @@ fn sections(config: &ServerConfig) -> BTreeMap<&'static str, String> {
         ("publish", print(&config.publish)),
         ("services", print(&config.services)),
         ("digest", print(&config.digest)),
+        ("parity", print(&config.parity)),
     ])
 }
 
