@@ -96,8 +96,9 @@ command = "echo m6i.large"
 fn each_difference_is_named_side_by_side_and_fails_parity() {
     let tmp = tempfile::tempdir().unwrap();
     let ca = TestCa::new("gate parity test CA");
-    let staging = HttpsServer::start(drifted_staging(), ca.leaf("staging.test"));
-    let production = HttpsServer::start(Site::default(), ca.leaf("production.test"));
+    // Renewed at different times: the days left differ, the window (14 days or more) not.
+    let staging = HttpsServer::start(drifted_staging(), ca.leaf("staging.test", 20));
+    let production = HttpsServer::start(Site::default(), ca.leaf("production.test", 80));
     let ca_file = ca.pem_file(tmp.path());
     let config = config(tmp.path(), &staging.url, &production.url, &ca_file, "");
 
@@ -149,7 +150,6 @@ fn each_difference_is_named_side_by_side_and_fails_parity() {
         "probe.instance-size",
         "tls.certificate.issuer",
         "tls.certificate.key",
-        "tls.certificate.expiry",
         "tls.certificate.trusted",
         "tls.chain",
         "http.status",
@@ -167,6 +167,16 @@ fn each_difference_is_named_side_by_side_and_fails_parity() {
         row(&report, "tls.certificate.key")["staging"],
         "EC prime256v1"
     );
+    let expiry = row(&report, "tls.certificate.expiry");
+    assert!(
+        expiry["staging"]
+            .as_str()
+            .unwrap()
+            .starts_with("20 days left ("),
+        "{expiry:#}"
+    );
+    assert_eq!(expiry["status"], "allowed");
+    assert_eq!(expiry["why"], "both valid for 14 days or more");
     // The cookie's value is never shown or compared.
     assert!(!String::from_utf8_lossy(&out.stdout).contains("s3cr3t"));
 
@@ -196,7 +206,7 @@ fn each_difference_is_named_side_by_side_and_fails_parity() {
     );
     let verdict = table.lines().last().unwrap();
     assert!(
-        verdict.starts_with("parity: 10 differences not allowed (tls.protocol, tls.cipher, http.version, header.strict-transport-security, header.x-frame-options, cookie.session.secure, cookie.session.samesite, version.app, version.database.version, probe.env); 1 allowed difference, "),
+        verdict.starts_with("parity: 10 differences not allowed (tls.protocol, tls.cipher, http.version, header.strict-transport-security, header.x-frame-options, cookie.session.secure, cookie.session.samesite, version.app, version.database.version, probe.env); 2 allowed differences, "),
         "{verdict}"
     );
 }
@@ -205,8 +215,8 @@ fn each_difference_is_named_side_by_side_and_fails_parity() {
 fn ignored_items_are_allowed_and_parity_holds() {
     let tmp = tempfile::tempdir().unwrap();
     let ca = TestCa::new("gate parity test CA");
-    let staging = HttpsServer::start(drifted_staging(), ca.leaf("staging.test"));
-    let production = HttpsServer::start(Site::default(), ca.leaf("production.test"));
+    let staging = HttpsServer::start(drifted_staging(), ca.leaf("staging.test", 90));
+    let production = HttpsServer::start(Site::default(), ca.leaf("production.test", 90));
     let ca_file = ca.pem_file(tmp.path());
     // Some ignored in the file, the rest on the command line; globs and whole families.
     let config = config(
@@ -263,8 +273,8 @@ fn ignored_items_are_allowed_and_parity_holds() {
 fn identical_environments_hold() {
     let tmp = tempfile::tempdir().unwrap();
     let ca = TestCa::new("gate parity test CA");
-    let staging = HttpsServer::start(Site::default(), ca.leaf("staging.test"));
-    let production = HttpsServer::start(Site::default(), ca.leaf("production.test"));
+    let staging = HttpsServer::start(Site::default(), ca.leaf("staging.test", 90));
+    let production = HttpsServer::start(Site::default(), ca.leaf("production.test", 90));
     let ca_file = ca.pem_file(tmp.path()).display().to_string();
     let out = parity(
         tmp.path(),
@@ -291,13 +301,39 @@ fn identical_environments_hold() {
         "{stdout}"
     );
     assert!(stdout.contains("version.database.version"), "{stdout}");
+
+    // Staging's certificate runs out within 14 days, production's does not: a difference.
+    let expiring = HttpsServer::start(Site::default(), ca.leaf("staging.test", 5));
+    let out = parity(
+        tmp.path(),
+        &[
+            "--staging",
+            &expiring.url,
+            "--production",
+            &production.url,
+            "--ca-file",
+            &ca_file,
+            "--json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let report = json(&out);
+    let expiry = row(&report, "tls.certificate.expiry");
+    assert!(
+        expiry["staging"]
+            .as_str()
+            .unwrap()
+            .starts_with("5 days left ("),
+        "{expiry:#}"
+    );
+    assert_eq!(expiry["status"], "differs");
 }
 
 #[test]
 fn an_environment_that_cannot_be_observed_exits_3_and_says_why() {
     let tmp = tempfile::tempdir().unwrap();
     let ca = TestCa::new("gate parity test CA");
-    let staging = HttpsServer::start(Site::default(), ca.leaf("staging.test"));
+    let staging = HttpsServer::start(Site::default(), ca.leaf("staging.test", 90));
     let ca_file = ca.pem_file(tmp.path()).display().to_string();
     // A port nothing listens on: bound, then released.
     let closed = std::net::TcpListener::bind("127.0.0.1:0")
@@ -421,8 +457,8 @@ fn bad_settings_are_usage_errors_that_say_where() {
 fn a_server_that_holds_deploys_refuses_one_while_staging_differs_and_audits_why() {
     let tmp = tempfile::tempdir().unwrap();
     let ca = TestCa::new("gate parity test CA");
-    let staging = HttpsServer::start(drifted_staging(), ca.leaf("staging.test"));
-    let production = HttpsServer::start(Site::default(), ca.leaf("production.test"));
+    let staging = HttpsServer::start(drifted_staging(), ca.leaf("staging.test", 90));
+    let production = HttpsServer::start(Site::default(), ca.leaf("production.test", 90));
     let ca_file = ca.pem_file(tmp.path());
     // A service whose router (a gate proxy nobody runs) is never reached: the deploy stops
     // at the checks.

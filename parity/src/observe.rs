@@ -238,7 +238,7 @@ pub enum ErrorKind {
     Handshake(std::io::Error),
     #[error("the server's certificate is not trusted: {0}")]
     Untrusted(String),
-    #[error("no answer within {} ({what})", humanize(*limit))]
+    #[error("no answer within {} ({what})", humantime::format_duration(*limit))]
     Timeout { what: String, limit: Duration },
     #[error("GET {path} failed: {problem}")]
     Http { path: String, problem: String },
@@ -259,10 +259,6 @@ impl ObserveError {
             _ => "check that the URL points at the environment's HTTPS (or HTTP) endpoint",
         }
     }
-}
-
-fn humanize(d: Duration) -> humantime::FormattedDuration {
-    humantime::format_duration(d)
 }
 
 /// A connection to the environment: TLS or plain TCP.
@@ -600,7 +596,10 @@ async fn run_probe(command: &str, dir: &Path, limit: Duration) -> ProbeOutcome {
         Err(e) => return ProbeOutcome::Failed(format!("cannot start sh: {e}")),
     };
     match tokio::time::timeout(limit, child.wait_with_output()).await {
-        Err(_) => ProbeOutcome::Failed(format!("timed out after {}", humanize(limit))),
+        Err(_) => ProbeOutcome::Failed(format!(
+            "timed out after {}",
+            humantime::format_duration(limit)
+        )),
         Ok(Err(e)) => ProbeOutcome::Failed(e.to_string()),
         Ok(Ok(output)) if output.status.success() => {
             ProbeOutcome::Output(String::from_utf8_lossy(&output.stdout).trim().to_string())

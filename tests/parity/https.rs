@@ -50,14 +50,19 @@ impl TestCa {
         path
     }
 
-    /// A certificate for 127.0.0.1 and localhost with subject `CN=<common_name>`.
-    pub fn leaf(&self, common_name: &str) -> Leaf {
+    /// A certificate for 127.0.0.1 and localhost with subject `CN=<common_name>`, valid from
+    /// yesterday for `days` days from now.
+    pub fn leaf(&self, common_name: &str, days: i64) -> Leaf {
         let mut params =
             rcgen::CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".into()])
                 .unwrap();
         params
             .distinguished_name
             .push(rcgen::DnType::CommonName, common_name);
+        let now = time::OffsetDateTime::now_utc();
+        params.not_before = now - time::Duration::days(1);
+        // Half a day more, so that whole days left read `days` however long the test takes.
+        params.not_after = now + time::Duration::days(days) + time::Duration::hours(12);
         let key = rcgen::KeyPair::generate().unwrap();
         let cert = params.signed_by(&key, &self.issuer).unwrap();
         Leaf {
