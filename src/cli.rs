@@ -69,6 +69,10 @@ pub enum Command {
     /// duration and failure share, and the risks with what to do; `gate flow done` records
     /// that someone performed a manual stage for a release.
     Flow(crate::flow_cmd::FlowArgs),
+    /// Compare staging with production: TLS, certificates, HTTP version, security headers,
+    /// cookie flags, a version document and probe outputs, side by side.
+    #[command(after_help = PARITY_HELP)]
+    Parity(crate::parity_cmd::ParityArgs),
     /// Run the traffic router for canary deploys: weighted, sticky routing to versions, with
     /// an admin API for the gate server and a watchdog that falls back to stable.
     #[command(disable_version_flag = true)]
@@ -88,6 +92,13 @@ printed); 2 bad usage or refused (a commit whose gate verdict is not success: th
 message says what to do); 3 the server could not be reached.
 
 Example: gate deploy --service shop --version v2 --commit \"$(git rev-parse HEAD)\"";
+
+const PARITY_HELP: &str = "\
+Exit codes: 0 no difference that is not allowed; 1 a difference that is not allowed (the table
+marks it DIFFERS); 2 bad usage or configuration; 3 an environment could not be observed.
+
+Example: gate parity --staging https://staging.example.com --production https://www.example.com \\
+  --version-path /version --ignore version.app";
 
 #[derive(Debug, Args)]
 pub struct ProxyArgs {

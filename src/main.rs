@@ -17,6 +17,7 @@
 //!   deployment and showing it (bars, lines, tables).
 //! - `proxy_cmd`: `gate proxy`, the traffic router (the `gate-proxy` crate); `haproxy_cmd`:
 //!   `gate haproxy-config`.
+//! - `parity_cmd`: `gate parity`, staging compared with production (the `gate-parity` crate).
 //! - `exit`: the documented exit codes.
 //! - `url_arg`: URL-valued flags, checked when the command line is read.
 
@@ -42,6 +43,7 @@ mod haproxy_cmd;
 mod import;
 mod import_cmd;
 mod load;
+mod parity_cmd;
 mod progress;
 mod proxy_cmd;
 mod report_cmd;
@@ -105,6 +107,7 @@ fn main() -> std::process::ExitCode {
             Command::Report(args) => report_cmd::report(args).await,
             Command::Import(args) => import_cmd::import(args).await,
             Command::Flow(args) => flow_cmd::flow(args).await,
+            Command::Parity(args) => parity_cmd::parity(args).await,
         }
     });
     std::process::ExitCode::from(code)

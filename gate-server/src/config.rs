@@ -12,8 +12,8 @@
 //! The typed reads, key checks, "did you mean" and diagnostics are `gate_toml`'s, shared with
 //! the scenario files; a section is a `gate_toml::Section` read key by key.
 //!
-//! - [`file`] walks the TOML document; [`tokens`], [`webhook`], [`publish`], [`services`]
-//!   , [`digest`] and [`release`] its sections.
+//! - [`file`] walks the TOML document; [`tokens`], [`webhook`], [`publish`], [`services`],
+//!   [`digest`], [`release`] and [`parity`] its sections.
 //!   A new section is a module like [`publish`] (its keys, one read per key, the required
 //!   ones) plus a line in [`file`] and a field in [`layer`].
 //! - [`env`] reads the environment overrides.
@@ -27,6 +27,7 @@ mod env;
 mod error;
 mod file;
 mod layer;
+mod parity;
 mod paths;
 pub mod provenance;
 mod publish;
@@ -79,6 +80,8 @@ pub struct ServerConfig {
     pub digest: Option<DigestConfig>,
     /// The release flow a team declared (`[release]`); `None`: gate derives its own stages.
     pub release: Option<ReleaseConfig>,
+    /// Staging compared with production (`[parity]`, `gate parity`).
+    pub parity: Option<ParityConfig>,
     /// Where the digest scheduler's clock starts (`GATE_DIGEST_NOW`, RFC 3339; for tests,
     /// undocumented): it runs on from there at the real pace. `None`: the real clock.
     pub digest_now: Option<jiff::Timestamp>,
@@ -230,6 +233,40 @@ impl std::fmt::Debug for PublishConfig {
 pub struct ReleaseConfig {
     pub stages: Vec<gate_flow::StageDecl>,
     pub recent_releases: u32,
+}
+
+/// `[parity]`: how `gate parity` compares staging with production.
+#[derive(Debug, Clone)]
+pub struct ParityConfig {
+    pub staging: Option<String>,
+    pub production: Option<String>,
+    /// The page whose headers and cookies are compared (default `/`).
+    pub path: String,
+    /// The version document, e.g. `/version`; `None`: none is compared.
+    pub version_path: Option<String>,
+    /// Items allowed to differ.
+    pub ignore: Vec<gate_parity::Ignore>,
+    pub probes: Vec<ProbeConfig>,
+    /// PEM certificates trusted besides the system's, relative to the file's directory.
+    pub ca_file: Option<PathBuf>,
+    /// Observe an environment whose certificate is not trusted (and report it as such).
+    pub insecure_skip_verify: bool,
+    /// Limit of each connection, handshake and request.
+    pub timeout: Duration,
+    /// Refuse a deploy (audited, with the differences as the reason) while staging does not
+    /// match production or cannot be observed.
+    pub hold_deploys: bool,
+    /// Where probe commands run: the configuration file's directory.
+    pub dir: PathBuf,
+}
+
+/// A `[[parity.probes]]` entry: a shell command run once per environment, `{env}` and `{url}`
+/// replaced; the trimmed outputs must match.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProbeConfig {
+    pub name: String,
+    pub command: String,
+    pub timeout: Duration,
 }
 
 /// `[digest]`: the weekly digest's schedule and channels.

@@ -21,6 +21,8 @@
 //!   one part [`config`] reads).
 //! - [`webhook`] — GitHub webhook signatures and events; [`metrics`] — Prometheus counters,
 //!   fed by the event stream.
+//! - [`parity`] — staging compared with production with `[parity]`'s settings (`gate
+//!   parity`, and before a canary when `hold-deploys` is set).
 //! - [`serve`] — `gate serve`: everything started and stopped in order.
 
 pub mod app;
@@ -33,6 +35,7 @@ pub mod metrics;
 pub mod model;
 pub mod openapi;
 pub mod pages;
+pub mod parity;
 pub mod publish;
 pub mod rollout;
 pub mod serve;

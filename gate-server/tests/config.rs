@@ -75,6 +75,12 @@ fn every_commented_example_in_the_starter_file_is_valid() {
         ],
     );
     assert_eq!(c.public_url, "https://gate.example.com");
+    let parity = c.parity.as_ref().unwrap();
+    assert_eq!(
+        parity.staging.as_deref(),
+        Some("https://staging.example.com")
+    );
+    assert_eq!(parity.probes[0].name, "postgres");
     let digest = c.digest.as_ref().unwrap();
     assert_eq!(digest.schedule.to_string(), "monday 08:00");
     assert_eq!(digest.channels(), ["email", "slack"]);
@@ -260,4 +266,58 @@ fn a_missing_file_says_how_to_make_one() {
     );
     assert!(err.contains(&missing.display().to_string()), "{err}");
     assert!(err.contains("`gate init`"), "{err}");
+}
+
+#[test]
+fn parity_reads_every_key_with_defaults_and_paths_beside_the_file() {
+    let text = r#"
+[parity]
+staging = "https://staging.example.com/"
+production = "https://www.example.com"
+version-path = "/version"
+ignore = ["version.app", "cookie.*.path"]
+ca-file = "certs/ca.pem"
+insecure-skip-verify = true
+
+[[parity.probes]]
+name = "postgres"
+command = "psql -h db.{env}.internal -Atc 'select version()'"
+
+[[parity.probes]]
+name = "size"
+command = "echo {url}"
+timeout = "5s"
+"#;
+    let c = config::parse("/etc/gate/gate.toml", text, &no_env).unwrap();
+    let p = c.parity.unwrap();
+    assert_eq!(p.staging.as_deref(), Some("https://staging.example.com"));
+    assert_eq!(p.production.as_deref(), Some("https://www.example.com"));
+    assert_eq!(
+        (p.path.as_str(), p.version_path.as_deref()),
+        ("/", Some("/version"))
+    );
+    let ignore: Vec<&str> = p.ignore.iter().map(|i| i.pattern()).collect();
+    assert_eq!(ignore, ["version.app", "cookie.*.path"]);
+    assert_eq!(p.ca_file, Some(PathBuf::from("/etc/gate/certs/ca.pem")));
+    assert!(p.insecure_skip_verify);
+    assert_eq!(p.timeout, Duration::from_secs(10));
+    assert_eq!(p.dir, PathBuf::from("/etc/gate"));
+    let probes: Vec<(&str, Duration)> = p
+        .probes
+        .iter()
+        .map(|p| (p.name.as_str(), p.timeout))
+        .collect();
+    assert_eq!(
+        probes,
+        [
+            ("postgres", Duration::from_secs(30)),
+            ("size", Duration::from_secs(5))
+        ]
+    );
+    assert!(
+        config::parse("gate.toml", "", &no_env)
+            .unwrap()
+            .parity
+            .is_none()
+    );
 }

@@ -29,6 +29,33 @@ pub(super) const DIGEST_TIME_ZONE: &str = "UTC";
 /// `timeout` of `[digest.email]` and `[digest.slack]`.
 pub(super) const DIGEST_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// `[parity] path`: the page whose headers and cookies are compared.
+pub(super) const PARITY_PATH: &str = "/";
+/// `[parity] timeout`: each connection, handshake and request.
+pub(super) const PARITY_TIMEOUT: Duration = Duration::from_secs(10);
+/// `timeout` of a `[[parity.probes]]` entry.
+pub(super) const PROBE_TIMEOUT: Duration = Duration::from_secs(30);
+
+impl Default for super::ParityConfig {
+    /// No URLs, `/`, no version document, nothing ignored, no probe; probes run in the
+    /// working directory.
+    fn default() -> super::ParityConfig {
+        super::ParityConfig {
+            staging: None,
+            production: None,
+            path: PARITY_PATH.to_string(),
+            version_path: None,
+            ignore: Vec::new(),
+            probes: Vec::new(),
+            ca_file: None,
+            insecure_skip_verify: false,
+            timeout: PARITY_TIMEOUT,
+            hold_deploys: false,
+            dir: PathBuf::from("."),
+        }
+    }
+}
+
 /// One browser per core.
 fn workers() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get())
@@ -83,6 +110,11 @@ pub(super) fn resolve(layer: Layer, dir: &Path) -> ServerConfig {
         publish: layer.publish,
         digest: layer.digest,
         release: layer.release,
+        parity: layer.parity.map(|mut p| {
+            p.ca_file = p.ca_file.map(|f| dir.join(f));
+            p.dir = dir.to_path_buf();
+            p
+        }),
         digest_now: layer.digest_now,
         secrets: Default::default(),
         services: layer

@@ -12,10 +12,10 @@ use toml::de::DeTable;
 use super::error::ConfigError;
 use super::layer::{Layer, Located};
 use super::secrets::Env;
-use super::{digest, publish, release, rules, services, tokens, webhook};
+use super::{digest, parity, publish, release, rules, services, tokens, webhook};
 
 /// The keys allowed at the top of the file.
-const TOP_KEYS: [&str; 21] = [
+const TOP_KEYS: [&str; 22] = [
     "listen",
     "database-url",
     "public-url",
@@ -37,6 +37,7 @@ const TOP_KEYS: [&str; 21] = [
     "digest",
     "release",
     "require-committed-config",
+    "parity",
 ];
 
 /// What the file at `path` (with contents `text`) sets. Problems go to `errors`, in the order
@@ -101,6 +102,7 @@ fn top_level(sink: &mut Sink<'_>, env: Env<'_>, root: &DeTable<'_>) -> Layer {
             digest::read(sink, env, value)
         }),
         release: top.read(sink, "release", |sink, _, value| release::read(sink, value)),
+        parity: top.read(sink, "parity", |sink, _, value| parity::read(sink, value)),
         digest_now: None,
         require_committed_config: top.read(sink, "require-committed-config", read::boolean),
     }

@@ -4,7 +4,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::{
-    DigestConfig, PublishConfig, ReleaseConfig, ServiceConfig, TokenConfig, WebhookConfig,
+    DigestConfig, ParityConfig, PublishConfig, ReleaseConfig, ServiceConfig, TokenConfig,
+    WebhookConfig,
 };
 
 /// The settings one source gives; `None` where it says nothing. Paths are as the source
@@ -31,6 +32,7 @@ pub(super) struct Layer {
     pub services: Option<Vec<ServiceConfig>>,
     pub digest: Option<DigestConfig>,
     pub release: Option<ReleaseConfig>,
+    pub parity: Option<ParityConfig>,
     pub digest_now: Option<jiff::Timestamp>,
     pub require_committed_config: Option<bool>,
 }
@@ -70,6 +72,7 @@ impl Layer {
             services: self.services.or(lower.services),
             digest: self.digest.or(lower.digest),
             release: self.release.or(lower.release),
+            parity: self.parity.or(lower.parity),
             digest_now: self.digest_now.or(lower.digest_now),
         }
     }

@@ -39,6 +39,7 @@ fn sections(config: &ServerConfig) -> BTreeMap<&'static str, String> {
         ("services", print(&config.services)),
         ("digest", print(&config.digest)),
         ("release", print(&config.release)),
+        ("parity", print(&config.parity)),
     ])
 }
 

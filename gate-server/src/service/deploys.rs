@@ -197,7 +197,8 @@ impl Service {
         let green = verdict
             .as_ref()
             .is_some_and(|v| v.state == CommitState::Success);
-        let mut audit = Vec::new();
+        // Every check that refuses is named at once, each with what to do about it.
+        let mut refusals: Vec<(String, &str)> = Vec::new();
         if !green {
             let why = match &verdict {
                 Some(v) => format!(
@@ -208,13 +209,30 @@ impl Service {
                 ),
                 None => format!("commit {} has no gate run", &commit[..12]),
             };
+            refusals.push((why, "Fix the commit and let its run pass"));
+        }
+        if let Some(why) = self.parity_hold().await {
+            tracing::warn!(service = %order.service, version = %order.version, "deploy held: {why}");
+            refusals.push((
+                why,
+                "Make staging match production (`gate parity --config gate.toml` shows each difference) or allow the item in [parity] ignore",
+            ));
+        }
+        let mut audit = Vec::new();
+        if !refusals.is_empty() {
+            let why = refusals
+                .iter()
+                .map(|(why, _)| why.as_str())
+                .collect::<Vec<_>>()
+                .join("; ");
             if !order.force {
                 self.store
                     .append_audit(&[entry(Action::DeployRefused, Some(why.clone()))])
                     .await?;
+                let advice: Vec<&str> = refusals.iter().map(|(_, advice)| *advice).collect();
                 return Err(ServiceError::Refused(format!(
-                    "deploy refused: {why}. Fix the commit and let its run pass, or (admin) \
-                     deploy with --force --reason"
+                    "deploy refused: {why}. {}, or (admin) deploy with --force --reason",
+                    advice.join("; ")
                 )));
             }
             audit.push(entry(
@@ -265,7 +283,7 @@ impl Service {
             policy: serde_json::to_string(&policy).unwrap_or_default(),
             actor: who.name.clone(),
             reason,
-            forced: order.force && !green,
+            forced: order.force && !refusals.is_empty(),
             hotfix: order.hotfix,
             carries,
             log: vec![LogLine {
@@ -293,6 +311,20 @@ impl Service {
                 "`{}` has a deployment in progress ({} of {}, {}): promote, abort or roll it back first",
                 order.service, active.id, active.version, active.phase
             ))),
+        }
+    }
+
+    /// Why a deploy is held by staging parity (`[parity] hold-deploys`): the differences that
+    /// are not allowed, or why the environments could not be compared. `None`: not held.
+    async fn parity_hold(&self) -> Option<String> {
+        let config = self.config.parity.as_ref().filter(|p| p.hold_deploys)?;
+        match crate::parity::check(config).await {
+            Ok(checked) if checked.comparison.holds() => None,
+            Ok(checked) => Some(format!(
+                "staging does not match production: {}",
+                checked.comparison.disallowed_summary()
+            )),
+            Err(e) => Some(format!("staging parity could not be checked: {e}")),
         }
     }
 

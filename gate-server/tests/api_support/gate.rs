@@ -59,6 +59,7 @@ pub fn config(dir: &std::path::Path) -> ServerConfig {
         .collect();
     ServerConfig {
         digest: None,
+        parity: None,
         digest_now: None,
         release: None,
         listen: "127.0.0.1:0".into(),
