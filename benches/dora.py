@@ -199,13 +199,16 @@ class History:
         carries = [self.passed[j][1] for j in range(max(0, i - self.rng.choice((0, 0, 0, 1, 2, 4))), i)]
         return self.passed[i][1], carries
 
+    def _spread(self, table, services):
+        """The table's rows shared out among `services`: (index, service, sorted times)."""
+        per_service, extra = divmod(self.counts[table], len(services))
+        for k, service in enumerate(services):
+            n = per_service + (k < extra)
+            yield k, service, sorted(self.rng.randrange(self.start, self.now - HOUR) for _ in range(n))
+
     def _deployments(self):
         rng = self.rng
-        per_service = self.counts["deployments"] // len(GATE_SERVICES)
-        extra = self.counts["deployments"] - per_service * len(GATE_SERVICES)
-        for k, service in enumerate(GATE_SERVICES):
-            n = per_service + (k < extra)
-            times = sorted(rng.randrange(self.start, self.now - HOUR) for _ in range(n))
+        for k, service, times in self._spread("deployments", GATE_SERVICES):
             version, serving, failed_at = 0, None, None
             for t in times:
                 version += 1
@@ -278,11 +281,8 @@ class History:
 
     def _external(self):
         rng = self.rng
-        per_service = self.counts["external_deployments"] // len(EXTERNAL_SERVICES)
-        extra = self.counts["external_deployments"] - per_service * len(EXTERNAL_SERVICES)
-        for k, service in enumerate(EXTERNAL_SERVICES):
-            n = per_service + (k < extra)
-            times = sorted(rng.randrange(self.start, self.now - HOUR) for _ in range(n))
+        for _, service, times in self._spread("external_deployments", EXTERNAL_SERVICES):
+            n = len(times)
             failed_at = None
             i = 0
             while i < n:
