@@ -22,8 +22,13 @@ const CONNECT_LIMIT: Duration = Duration::from_secs(10);
 /// Why a call did not give an answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Failure {
-    /// The server answered with a 4xx: its message (and the field it is about).
-    Refused { status: StatusCode, message: String },
+    /// The server answered with a 4xx: its message and the request field it is about (shown
+    /// after the message).
+    Refused {
+        status: StatusCode,
+        message: String,
+        field: Option<String>,
+    },
     /// No answer, a 5xx, or an answer that is not what the API promises.
     Infrastructure(String),
 }
@@ -50,6 +55,11 @@ impl Failure {
 impl std::fmt::Display for Failure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
+            Failure::Refused {
+                message,
+                field: Some(field),
+                ..
+            } => write!(f, "{message} (field `{field}`)"),
             Failure::Refused { message, .. } => f.write_str(message),
             Failure::Infrastructure(why) => f.write_str(why),
         }
@@ -199,14 +209,10 @@ async fn checked(response: reqwest::Response) -> Result<reqwest::Response, Failu
         return Ok(response);
     }
     let body = response.text().await.unwrap_or_default();
-    let said = match serde_json::from_str::<ErrorBody>(&body) {
-        Ok(ErrorBody {
-            error,
-            field: Some(field),
-        }) => format!("{error} (field `{field}`)"),
-        Ok(ErrorBody { error, field: None }) => error,
-        Err(_) if body.trim().is_empty() => status.to_string(),
-        Err(_) => format!("{status}: {}", body.trim()),
+    let (said, field) = match serde_json::from_str::<ErrorBody>(&body) {
+        Ok(ErrorBody { error, field }) => (error, field),
+        Err(_) if body.trim().is_empty() => (status.to_string(), None),
+        Err(_) => (format!("{status}: {}", body.trim()), None),
     };
     let message = match status {
         StatusCode::UNAUTHORIZED => {
@@ -215,7 +221,11 @@ async fn checked(response: reqwest::Response) -> Result<reqwest::Response, Failu
         _ => said,
     };
     if status.is_client_error() {
-        Err(Failure::Refused { status, message })
+        Err(Failure::Refused {
+            status,
+            message,
+            field,
+        })
     } else {
         Err(Failure::Infrastructure(format!(
             "the gate server failed ({status}): {message}"
@@ -266,6 +276,7 @@ mod tests {
         let refused = Failure::Refused {
             status: StatusCode::CONFLICT,
             message: "no".into(),
+            field: None,
         };
         assert_eq!(refused.exit_code(), exit::INVALID);
         assert_eq!(Failure::Infrastructure("x".into()).exit_code(), exit::INFRA);

@@ -62,6 +62,9 @@ pub enum Command {
     /// Print the DORA report of the last full week (or --since/--until): the headline, then
     /// each metric with its band and its change against the period before.
     Report(crate::report_cmd::ReportArgs),
+    /// Import deployment and incident history from CSV files, checked row by row and stored
+    /// all or nothing, so the DORA metrics start with a team's real past.
+    Import(crate::import_cmd::ImportArgs),
     /// Run the traffic router for canary deploys: weighted, sticky routing to versions, with
     /// an admin API for the gate server and a watchdog that falls back to stable.
     #[command(disable_version_flag = true)]
@@ -313,6 +316,10 @@ pub struct DemoArgs {
     /// Stop after the test gate: no canary deploys.
     #[arg(long)]
     pub no_deploy: bool,
+    /// After the demo, keep its gate server running (until Ctrl-C) to look at the live
+    /// dashboard and the other pages; a read-only token to log in with is printed.
+    #[arg(long, conflicts_with = "no_deploy")]
+    pub keep_serving: bool,
     #[command(flatten)]
     pub options: RunOptions,
 }

@@ -102,6 +102,7 @@ pub async fn demo(mut args: DemoArgs) -> u8 {
             url: &base_url,
             password: &password,
             report: &report,
+            keep_serving: args.keep_serving,
         })
         .await;
     } else if code != exit::PASSED {

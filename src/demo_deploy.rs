@@ -3,7 +3,8 @@
 //! shop; a gate server (in this process, on a SQLite file in a temporary directory) checks the
 //! commit's gate verdict, then deploys v2, which fails 5% of orders, as a canary: gate's
 //! analysis rolls it back by itself. Then v3, which is good, is promoted. The audit log's chain
-//! is checked, and the rollback's postmortem is written next to the report.
+//! is checked, and the rollback's postmortem is written next to the report. It ends with this
+//! week's digest of what it did and the dashboard (`demo_digest`).
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -19,7 +20,10 @@ use crate::exit;
 /// Simulated shoppers through the proxy.
 const SHOPPERS: usize = 16;
 /// The demo's canary: half the traffic for 10 s, then all; 0.5 points of extra errors allowed.
-const CANARY: &str = r#"{ steps = [{ weight = 50, for = "10s" }, { weight = 100 }], interval = "500ms", min-requests = 50, max-error-increase = 0.5, confidence = 0.99 }"#;
+/// The evidence comes at the shoppers' pace, which a loaded machine slows: a step that is not
+/// decided yet gets up to 90 s more before the fail-safe (a rollback) applies, so the demo
+/// shows the analysis deciding rather than its time limit.
+const CANARY: &str = r#"{ steps = [{ weight = 50, for = "10s" }, { weight = 100 }], interval = "500ms", min-requests = 50, max-error-increase = 0.5, confidence = 0.99, inconclusive-wait = "90s" }"#;
 
 /// What the demo needs from its first half.
 pub struct Stable<'a> {
@@ -28,9 +32,11 @@ pub struct Stable<'a> {
     pub password: &'a str,
     /// Where the report went (the postmortem is written beside it).
     pub report: &'a Path,
+    /// Keep the gate server serving after the demo, until Ctrl-C.
+    pub keep_serving: bool,
 }
 
-fn line(text: &str) {
+pub(crate) fn line(text: &str) {
     eprintln!("  {text}");
 }
 
@@ -103,8 +109,17 @@ async fn run(stable: Stable<'_>) -> Result<(), String> {
     let proxy_url = proxy_url.to_string();
 
     // The server, with the shop as a service behind the proxy.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| e.to_string())?;
+    let server_url = format!(
+        "http://{}",
+        listener.local_addr().map_err(|e| e.to_string())?
+    );
+    let viewer = gate_server::auth::generate_token();
     let config_text = format!(
         r#"listen = "127.0.0.1:0"
+public-url = "{server_url}"
 database-url = "sqlite://{db}"
 scenarios = ["{scenarios}"]
 workers = 2
@@ -113,6 +128,11 @@ workers = 2
 name = "demo"
 hash = "{hash}"
 scopes = ["admin"]
+
+[[tokens]]
+name = "viewer"
+hash = "{viewer_hash}"
+scopes = ["read"]
 
 [[services]]
 name = "shop"
@@ -124,6 +144,7 @@ canary = {CANARY}
         db = dir.path().join("gate.db").display(),
         scenarios = write_scenarios(dir.path())?.display(),
         hash = gate_server::auth::hash_token(&token),
+        viewer_hash = gate_server::auth::hash_token(&viewer),
         stable = stable.url,
     );
     let config_path = dir.path().join("gate.toml");
@@ -139,13 +160,6 @@ canary = {CANARY}
     config
         .secrets
         .insert("SHOP_PASSWORD".into(), stable.password.to_string());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(|e| e.to_string())?;
-    let server_url = format!(
-        "http://{}",
-        listener.local_addr().map_err(|e| e.to_string())?
-    );
     let shutdown = CancellationToken::new();
     let server = tokio::spawn(gate_server::serve::serve_on(
         listener,
@@ -217,6 +231,10 @@ canary = {CANARY}
         tally.version("v2").failed_orders,
         tally.version("v3").requests
     ));
+    crate::demo_digest::finish(&api, stable.report).await;
+    if stable.keep_serving {
+        crate::demo_digest::keep_serving(&server_url, &viewer).await;
+    }
     shutdown.cancel();
     let _ = server.await;
     let _ = proxy.kill().await;
@@ -243,14 +261,17 @@ fn report_rollback(d: &DeploymentView, tally: &Tally) {
     ));
 }
 
-struct Api {
+pub(crate) struct Api {
     client: reqwest::Client,
     base: String,
     token: String,
 }
 
 impl Api {
-    async fn get<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, String> {
+    pub(crate) async fn get<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+    ) -> Result<T, String> {
         let answer = self
             .client
             .get(format!("{}{path}", self.base))
@@ -264,7 +285,7 @@ impl Api {
         answer.json().await.map_err(|e| e.to_string())
     }
 
-    async fn text(&self, path: &str) -> Result<String, String> {
+    pub(crate) async fn text(&self, path: &str) -> Result<String, String> {
         let answer = self
             .client
             .get(format!("{}{path}", self.base))

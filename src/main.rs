@@ -9,7 +9,8 @@
 //! - `client`: `gate submit`, `gate wait`, `gate status` (what CI runs).
 //! - `deploy_cmd`: `gate deploy`, `promote`, `advance`, `abort`, `rollback`, `deployments`,
 //!   `services`; `audit_cmd`: `gate audit …`, `gate postmortem`; their flags in `deploy_args`.
-//!   `digest_cmd`: `gate digest --send-now|--preview`.
+//!   `digest_cmd`: `gate digest --send-now|--preview`; `report_cmd`: `gate report`;
+//!   `import_cmd`: `gate import`, over `import` (reading history CSV files, pure).
 //! - `api`: the server's JSON API as the deploy commands call it; `event_stream`: its events.
 //! - `deploy_follow`, `deploy_progress`, `deploy_text`, `deploy_tables`: following a
 //!   deployment and showing it (bars, lines, tables).
@@ -25,6 +26,7 @@ mod cli;
 mod client;
 mod demo;
 mod demo_deploy;
+mod demo_digest;
 mod deploy_args;
 mod deploy_cmd;
 mod deploy_follow;
@@ -35,6 +37,8 @@ mod digest_cmd;
 mod event_stream;
 mod exit;
 mod haproxy_cmd;
+mod import;
+mod import_cmd;
 mod load;
 mod progress;
 mod proxy_cmd;
@@ -97,6 +101,7 @@ fn main() -> std::process::ExitCode {
             Command::Postmortem(args) => audit_cmd::postmortem(args).await,
             Command::Digest(args) => digest_cmd::digest(args).await,
             Command::Report(args) => report_cmd::report(args).await,
+            Command::Import(args) => import_cmd::import(args).await,
         }
     });
     std::process::ExitCode::from(code)

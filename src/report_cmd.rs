@@ -14,8 +14,11 @@ pub struct ReportArgs {
     #[command(flatten)]
     pub server: ServerArgs,
     /// The last full week (Monday to Monday in the digest's time zone): the default.
-    #[arg(long, conflicts_with_all = ["since", "until"])]
+    #[arg(long, conflicts_with_all = ["since", "until", "this_week"])]
     pub week: bool,
+    /// This week so far, as the dashboard shows it.
+    #[arg(long, conflicts_with_all = ["since", "until"])]
+    pub this_week: bool,
     /// The period's start (RFC 3339, e.g. 2026-11-01T00:00:00Z); with --until.
     #[arg(long, requires = "until", value_name = "TIME")]
     pub since: Option<String>,
@@ -36,6 +39,9 @@ pub async fn report(args: ReportArgs) -> u8 {
     if let (Some(since), Some(until)) = (&args.since, &args.until) {
         query.push(("since", since));
         query.push(("until", until));
+    }
+    if args.this_week {
+        query.push(("week", "current"));
     }
     if let Some(service) = &args.service {
         query.push(("service", service));

@@ -1,6 +1,7 @@
 //! `gate demo`, the front door, end to end: the test gate passes, then v2 (failing 5% of
 //! orders) is rolled back by gate's analysis, v3 is promoted, the audit chain holds and the
-//! rollback's postmortem is written; with a fault the gate goes red and nothing deploys.
+//! rollback's postmortem is written; it ends with this week's digest of those deploys and the
+//! dashboard saved beside the report. With a fault the gate goes red and nothing deploys.
 
 #![allow(
     clippy::unwrap_used,
@@ -21,9 +22,15 @@ fn the_demo_gates_then_rolls_back_the_bad_canary_and_promotes_the_good_one() {
         "gate: 3 passed",
         "is success",
         "v2 rolled_back",
+        // By the analysis's decision, not its time limit.
+        "→ roll back",
         "rolled back automatically",
         "v3 promoted",
         "the hash chain holds: yes",
+        // The digest of what it just did: v2 rolled back by gate, v3 promoted.
+        "This week's digest",
+        "2 deploys this week, 1 successful, 1 auto-rolled-back, MTTR ",
+        "the dashboard as it stood",
     ] {
         assert!(stderr.contains(needle), "`{needle}` in:\n{stderr}");
     }
@@ -35,6 +42,13 @@ fn the_demo_gates_then_rolls_back_the_bad_canary_and_promotes_the_good_one() {
     );
     assert!(postmortem.contains("rolled_back"), "{postmortem}");
     assert!(tmp.path().join("gate-report/index.html").is_file());
+    let dashboard = std::fs::read_to_string(tmp.path().join("gate-report/dashboard.html")).unwrap();
+    assert!(
+        dashboard.contains(r#"<span id="deploys-this-week">2</span>"#),
+        "{dashboard}"
+    );
+    assert_eq!(dashboard.matches(r#"role="img""#).count(), 5, "{dashboard}");
+    assert!(!dashboard.contains("<script"), "a snapshot runs nothing");
     assert_no_browsers_under(tmp.path());
 }
 

@@ -10,32 +10,9 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
 use common::server::*;
 use common::*;
-
-fn post(
-    server: &Server,
-    path: &str,
-    token: &str,
-    body: &serde_json::Value,
-) -> (u16, serde_json::Value) {
-    let out = Command::new("curl")
-        .args(["-s", "-o", "-", "-w", "\n%{http_code}", "-X", "POST", "-H"])
-        .arg(format!("Authorization: Bearer {token}"))
-        .args(["-H", "Content-Type: application/json", "--data-binary"])
-        .arg(body.to_string())
-        .arg(format!("{}{path}", server.url))
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
-    let (body, code) = text.rsplit_once('\n').unwrap_or(("", "0"));
-    (
-        code.trim().parse().unwrap_or(0),
-        serde_json::from_str(body).unwrap_or(serde_json::Value::Null),
-    )
-}
 
 fn report(dir: &Path, server: &Server) -> serde_json::Value {
     let out = gate(dir)
@@ -85,29 +62,25 @@ fn history() -> serde_json::Value {
 fn imported_history_gives_hand_checked_metrics_and_a_bad_row_stores_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    let spec = ServerSpec {
-        workers: 0,
-        ..ServerSpec::sqlite(dir)
-    };
-    let server = Server::start(dir, &spec);
+    let server = Server::without_workers(dir);
 
     // A batch with one bad row: refused with the row's field, and nothing of it stored.
     let mut bad = history();
     bad["deployments"][1]["finished_at"] = "last tuesday".into();
-    let (status, body) = post(&server, "/api/v1/history", ADMIN_TOKEN, &bad);
+    let (status, body) = server.post("/api/v1/history", ADMIN_TOKEN, &bad);
     assert_eq!(status, 422, "{body}");
     assert_eq!(body["field"], "deployments[1].finished_at", "{body}");
     assert_eq!(report(dir, &server)["report"]["deploys"]["finished"], 0);
 
     // Reading needs no more than read; recording needs deploy.
-    let (status, _) = post(&server, "/api/v1/history", READ_TOKEN, &history());
+    let (status, _) = server.post("/api/v1/history", READ_TOKEN, &history());
     assert_eq!(status, 403);
 
-    let (status, body) = post(&server, "/api/v1/history", ADMIN_TOKEN, &history());
+    let (status, body) = server.post("/api/v1/history", ADMIN_TOKEN, &history());
     assert_eq!(status, 201, "{body}");
     assert_eq!(body["created"], 4, "{body}");
     // The same import again replaces rather than doubles.
-    let (status, body) = post(&server, "/api/v1/history", ADMIN_TOKEN, &history());
+    let (status, body) = server.post("/api/v1/history", ADMIN_TOKEN, &history());
     assert_eq!(status, 201, "{body}");
     assert_eq!(
         (body["created"].as_u64(), body["replaced"].as_u64()),
@@ -131,8 +104,7 @@ fn imported_history_gives_hand_checked_metrics_and_a_bad_row_stores_nothing() {
     assert_eq!(r["change_failure"]["changes"], 3);
     assert_eq!(r["change_failure"]["failed"], 1);
     // An incident linked to a deployment from an unknown id is refused.
-    let (status, body) = post(
-        &server,
+    let (status, body) = server.post(
         "/api/v1/incidents",
         ADMIN_TOKEN,
         &serde_json::json!({"service": "shop", "title": "x", "started_at": "2026-11-04T09:00:00Z", "caused_by": "nope"}),

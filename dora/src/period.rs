@@ -38,6 +38,11 @@ impl Period {
         }
     }
 
+    /// The local week containing `now_ms`, so far, labelled `this week` (the dashboard's).
+    pub fn this_week(now_ms: i64, tz: &TimeZone) -> Self {
+        Self::week_containing(now_ms, tz).with_label("this week")
+    }
+
     /// The last local week that has ended by `now_ms`, labelled `last week`.
     pub fn last_full_week(now_ms: i64, tz: &TimeZone) -> Self {
         let current = Self::week_containing(now_ms, tz);

@@ -134,7 +134,7 @@ fn table() -> Vec<Route> {
         route(Post, "/api/v1/deployments", Token(Deploy), deployments::deploy),
         route(Post, "/api/v1/deployments/external", Token(Deploy), history::external_deployment),
         route(Post, "/api/v1/incidents", Token(Deploy), history::incident),
-        route(Post, "/api/v1/history", Token(Deploy), history::import),
+        route(Post, "/api/v1/history", Token(Deploy), history::import).body_limit(gate_wire::MAX_HISTORY_BYTES),
         route(Get, "/api/v1/report", Token(Read), history::report),
         route(Get, "/api/v1/deployments", Token(Read), deployments::list),
         route(Get, "/api/v1/deployments/{id}", Token(Read), deployments::get),
@@ -163,6 +163,8 @@ fn table() -> Vec<Route> {
     ];
     let pages = vec![
         route(Get, "/", Open, || async { Redirect::to("/runs") }),
+        route(Get, "/dashboard", Page(Read), pages::dashboard::page),
+        route(Get, "/dashboard/updates", Page(Read), pages::dashboard::updates),
         route(Get, "/runs", Page(Read), pages::runs::page),
         route(Get, "/runs/{id}", Page(Read), pages::run::page),
         route(Post, "/runs/{id}/cancel", Page(Submit), pages::run::cancel),

@@ -35,6 +35,8 @@ pub enum Event {
     DeploymentChanged(DeploymentFacts),
     /// A service serves another version outside a deployment (a rollback to an earlier one).
     ServingChanged { service: String, version: String },
+    /// Deployments and incidents from outside gate were recorded.
+    HistoryRecorded { deployments: u32, incidents: u32 },
 }
 
 /// What an event says about a deployment.

@@ -246,7 +246,8 @@ impl Observer for Metrics {
             Event::RunQueued { .. }
             | Event::VerdictChanged(_)
             | Event::DeploymentChanged(_)
-            | Event::ServingChanged { .. } => {}
+            | Event::ServingChanged { .. }
+            | Event::HistoryRecorded { .. } => {}
         }
     }
 }

@@ -141,7 +141,7 @@ pub fn describe(verb: Verb, path: &str) -> Option<Doc> {
             Json(schema::<wire::HistoryRecorded>()),
         ),
         (Verb::Get, "/api/v1/report") => doc(
-            "The DORA report (`gate report --json`): the last full week, or `?since=&until=` (RFC 3339), of all services or `?service=`: `{headline, text, report}`",
+            "The DORA report (`gate report --json`): the last full week (`?week=last`, the default), this week so far (`?week=current`, as `/dashboard` shows it), or `?since=&until=` (RFC 3339), of all services or `?service=`: `{headline, text, report}`",
             None,
             "200",
             Other("application/json"),

@@ -1,6 +1,6 @@
-//! Server-rendered pages (HTML from maud, no JavaScript): the run list, a run, a commit, the
-//! deployments with what each service serves, a deployment, the weekly digest's outbox, and a token log-in that sets a
-//! cookie. Pages get their data from the service and are pure
+//! Server-rendered pages (HTML from maud; no JavaScript but the dashboard's live-update line):
+//! the DORA dashboard, the run list, a run, a commit, the deployments with what each service
+//! serves, a deployment, the weekly digest's outbox, and a token log-in that sets a cookie. Pages get their data from the service and are pure
 //! functions of it; every string is escaped by maud. Who may see a page is decided by the
 //! route table's access rules before a page runs; form posts are checked for their origin
 //! before they get here. Pages know nothing of the HTTP API's handlers.
@@ -8,6 +8,7 @@
 //! Stable element ids for tests (and people's bookmarks) are listed in each page's module.
 
 pub mod commit;
+pub mod dashboard;
 mod deploy_charts;
 pub mod deployment;
 pub mod deployments;

@@ -262,6 +262,13 @@ pub fn event(event: &Event) -> wire::Event {
             service: service.clone(),
             version: version.clone(),
         },
+        Event::HistoryRecorded {
+            deployments,
+            incidents,
+        } => wire::Event::HistoryRecorded {
+            deployments: *deployments,
+            incidents: *incidents,
+        },
     }
 }
 

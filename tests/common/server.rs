@@ -59,6 +59,16 @@ impl Server {
         Server::start_with_env(dir, spec, &[])
     }
 
+    /// A server on a SQLite file in `dir` with no embedded browsers, for tests of the API and
+    /// the commands that call it.
+    pub fn without_workers(dir: &Path) -> Server {
+        let spec = ServerSpec {
+            workers: 0,
+            ..ServerSpec::sqlite(dir)
+        };
+        Server::start(dir, &spec)
+    }
+
     /// Like [`Server::start`], with extra environment variables for the server process.
     pub fn start_with_env(dir: &Path, spec: &ServerSpec, env: &[(&str, &str)]) -> Server {
         let config = write_config(dir, spec);
@@ -129,14 +139,47 @@ impl Server {
         )
     }
 
+    /// The status and JSON body of a POST of `body` as JSON (`null` for a body that is not
+    /// JSON).
+    pub fn post(
+        &self,
+        path: &str,
+        token: &str,
+        body: &serde_json::Value,
+    ) -> (u16, serde_json::Value) {
+        let (status, answer) = self.curl_with(path, token, Some(body));
+        (
+            status,
+            serde_json::from_str(&answer).unwrap_or(serde_json::Value::Null),
+        )
+    }
+
     /// `GET path` with `token`: the status (0 when nothing answered) and the body.
     fn curl(&self, path: &str, token: &str) -> (u16, String) {
-        let out = Command::new("curl")
-            .args(["-s", "-o", "-", "-w", "\n%{http_code}", "-H"])
-            .arg(format!("Authorization: Bearer {token}"))
-            .arg(format!("{}{path}", self.url))
-            .output()
-            .unwrap();
+        self.curl_with(path, token, None)
+    }
+
+    /// `GET path`, or a POST of `json`, with `token`.
+    fn curl_with(
+        &self,
+        path: &str,
+        token: &str,
+        json: Option<&serde_json::Value>,
+    ) -> (u16, String) {
+        let mut curl = Command::new("curl");
+        curl.args(["-s", "-o", "-", "-w", "\n%{http_code}", "-H"])
+            .arg(format!("Authorization: Bearer {token}"));
+        if let Some(json) = json {
+            curl.args([
+                "-X",
+                "POST",
+                "-H",
+                "Content-Type: application/json",
+                "--data-binary",
+            ])
+            .arg(json.to_string());
+        }
+        let out = curl.arg(format!("{}{path}", self.url)).output().unwrap();
         let text = String::from_utf8_lossy(&out.stdout);
         let (body, code) = text.rsplit_once('\n').unwrap_or(("", "0"));
         (code.trim().parse().unwrap_or(0), body.to_string())

@@ -46,6 +46,9 @@ pub enum Event {
     },
     /// A service serves another version outside a deployment (a rollback to an earlier one).
     ServingChanged { service: String, version: String },
+    /// History from outside gate was recorded (`POST /api/v1/history` and the like): the DORA
+    /// figures may have changed.
+    HistoryRecorded { deployments: u32, incidents: u32 },
     /// The stream fell behind and skipped `missed` events: re-read what you show.
     Lagged { missed: u64 },
 }
@@ -60,6 +63,7 @@ impl Event {
             Event::VerdictChanged { .. } => "verdict_changed",
             Event::DeploymentChanged { .. } => "deployment_changed",
             Event::ServingChanged { .. } => "serving_changed",
+            Event::HistoryRecorded { .. } => "history_recorded",
             Event::Lagged { .. } => "lagged",
         }
     }
@@ -105,6 +109,10 @@ mod tests {
             Event::ServingChanged {
                 service: "shop".into(),
                 version: "v1".into(),
+            },
+            Event::HistoryRecorded {
+                deployments: 2,
+                incidents: 1,
             },
             Event::Lagged { missed: 3 },
         ];

@@ -81,6 +81,13 @@ pub struct Incident {
     pub caused_by: Option<String>,
 }
 
+/// Rows one `POST /api/v1/history` may hold.
+pub const MAX_HISTORY_ROWS: usize = 100_000;
+/// The largest body `POST /api/v1/history` accepts (the server's `max-body` applies to the
+/// other routes): enough for [`MAX_HISTORY_ROWS`] rows with a few commits each, so one import
+/// is one request and so one transaction.
+pub const MAX_HISTORY_BYTES: usize = 64 * 1024 * 1024;
+
 /// `POST /api/v1/history`: many deployments and incidents at once, all or nothing.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]

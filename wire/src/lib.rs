@@ -37,6 +37,7 @@ pub use events::Event;
 pub use gate_runner::result::{Outcome, ScenarioResult};
 pub use history::{
     CarriedCommit, ExternalDeployment, ExternalOutcome, HistoryImport, HistoryRecorded, Incident,
+    MAX_HISTORY_BYTES, MAX_HISTORY_ROWS,
 };
 pub use runs::{JobState, JobView, RunLinks, RunList, RunState, RunView, SubmitRun};
 

@@ -61,6 +61,8 @@ pub async fn incident(
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ReportQuery {
+    /// `last` (the last full week, the default) or `current` (this week so far).
+    week: Option<String>,
     /// RFC 3339; with `until`. Without both: the last full week.
     since: Option<String>,
     until: Option<String>,
@@ -85,8 +87,26 @@ pub async fn report(
 ) -> Result<Response, ApiError> {
     let q: ReportQuery = decode_query(query.as_deref())?;
     let settings = state.service.metrics_settings();
+    let tz = &settings.time_zone;
     let period = match (&q.since, &q.until) {
-        (None, None) => Period::last_full_week(now_ms(), &settings.time_zone),
+        (None, None) => match q.week.as_deref() {
+            None | Some("last") => Period::last_full_week(now_ms(), tz),
+            Some("current") => Period::this_week(now_ms(), tz),
+            Some(_) => {
+                return Err(ApiError::field(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "week",
+                    "`last` (the last full week) or `current` (this week so far)",
+                ));
+            }
+        },
+        _ if q.week.is_some() => {
+            return Err(ApiError::field(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "week",
+                "give either week or since and until",
+            ));
+        }
         (Some(since), Some(until)) => {
             let (since, until) = (time("since", since)?, time("until", until)?);
             if since >= until {
@@ -96,7 +116,7 @@ pub async fn report(
                     "until must be after since",
                 ));
             }
-            Period::between_in(since, until, &settings.time_zone)
+            Period::between_in(since, until, tz)
         }
         (Some(_), None) => {
             return Err(ApiError::field(

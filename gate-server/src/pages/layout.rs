@@ -1,34 +1,27 @@
 //! The frame of every page (head, style, header) and the response headers pages share. The
-//! colours follow the runner's HTML report; there is no script anywhere, and the policy header
-//! keeps it so.
+//! palette, type and code styles are the HTML report's own sheet ([`BASE_STYLE`]); this adds
+//! the pages' layout. No page runs a script but the dashboard's one live-update line, which
+//! the policy allows by its hash on that page alone.
 
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
+use gate_runner::report::html::BASE_STYLE;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 const STYLE: &str = r#"
-:root{color-scheme:light dark;--bg:#f5f6f8;--card:#fff;--text:#1f2328;--muted:#59636e;--border:#d8dee4;--code-bg:#eff2f5;--link:#0969da;
---passed:#1a7f37;--flaky:#9a6700;--failed:#cf222e;--error:#8250df;--cancelled:#6e7781;--pending:#59636e}
-@media (prefers-color-scheme:dark){:root{--bg:#0d1117;--card:#161b22;--text:#e6edf3;--muted:#9198a1;--border:#30363d;--code-bg:#1f2630;--link:#4493f8;
---passed:#238636;--flaky:#9e6a03;--failed:#da3633;--error:#8957e5;--cancelled:#6e7681;--pending:#6e7681}}
-*{box-sizing:border-box}
-body{margin:0;font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--text);background:var(--bg)}
-a{color:var(--link);text-decoration:none}a:hover{text-decoration:underline}
-header{background:#1f2328;color:#fff;padding:.6rem 1.5rem;display:flex;gap:1.25rem;align-items:center}
+header{background:#1f2328;color:#fff;padding:.6rem 1.5rem;display:flex;flex-wrap:wrap;gap:.5rem 1.25rem;align-items:center}
 header a{color:#fff;font-weight:600}header form{margin-left:auto}
 main{max-width:1150px;margin:0 auto;padding:1.5rem}
 h1{font-size:1.4rem;display:flex;gap:.6rem;align-items:center;flex-wrap:wrap}
 table{width:100%;border-collapse:collapse;background:var(--card);border:1px solid var(--border)}
 th,td{text-align:left;padding:.5rem .75rem;border-bottom:1px solid var(--border);vertical-align:top}
 th{font-size:.75rem;text-transform:uppercase;letter-spacing:.04em;color:var(--muted)}
-code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.86em}
-code{background:var(--code-bg);padding:.1em .35em;border-radius:4px;overflow-wrap:anywhere}
-pre{white-space:pre-wrap;overflow-wrap:anywhere;margin:.2rem 0}
+pre{margin:.2rem 0}
 .badge{display:inline-block;padding:.1em .65em;border-radius:999px;font-size:.8rem;font-weight:700;color:#fff;background:var(--pending)}
 .passed,.success{background:var(--passed)}.failed,.failure{background:var(--failed)}.error{background:var(--error)}
 .flaky{background:var(--flaky)}.cancelled{background:var(--cancelled)}
 .card{background:var(--card);border:1px solid var(--border);border-radius:8px;padding:1rem 1.25rem;margin:1rem 0}
-.muted{color:var(--muted)}.fail{color:var(--failed)}
+.fail{color:var(--failed)}
 .actions{display:flex;gap:.75rem;flex-wrap:wrap;align-items:center}
 .filters{display:flex;gap:.75rem;flex-wrap:wrap;align-items:end;margin-bottom:1rem}
 .filters label{display:flex;flex-direction:column;font-size:.8rem;color:var(--muted)}
@@ -42,6 +35,15 @@ svg.chart{display:block;margin:.4rem 0;max-width:100%}svg.chart text{font:12px s
 .split-stable{fill:var(--cancelled)}.split-canary{fill:var(--link)}.rate-canary{fill:var(--link)}.rate-stable{fill:var(--cancelled)}
 .chart-frame{fill:none;stroke:var(--border)}
 ol.log{list-style:none;padding:0;margin:0}ol.log li{padding:.3rem 0;border-bottom:1px solid var(--border)}ol.log li.transition{font-weight:600}
+.big{font-size:3rem;font-weight:800;line-height:1.1;margin:.2rem 0}
+.tiles{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,230px),1fr));gap:.75rem;margin:1rem 0}
+.tile{background:var(--card);border:1px solid var(--border);border-radius:8px;padding:.75rem 1rem}
+.tile h3{font-size:.8rem;text-transform:uppercase;letter-spacing:.04em;color:var(--muted);margin:0 0 .3rem}.tile p{margin:.2rem 0}
+.tile .value{font-weight:600}.change{color:var(--muted);font-size:.85rem}.change.better{color:var(--passed)}.change.worse{color:var(--failed)}
+.band-elite{background:var(--passed)}.band-high{background:var(--link)}.band-medium{background:var(--flaky)}.band-low{background:var(--failed)}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,480px),1fr));gap:0 1rem}
+.charts figure{margin:0 0 1rem}.charts h2{font-size:1rem;margin:0 0 .4rem}.charts details{font-size:.85rem;color:var(--muted)}
+@media (max-width:600px){main{padding:.75rem}.big{font-size:2.4rem}}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;margin:0}dl.facts dt{color:var(--muted)}dl.facts dd{margin:0}
 "#;
 
@@ -66,12 +68,13 @@ pub fn page(title: &str, chrome: Chrome, head: Option<Markup>, body: Markup) -> 
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " · gate" }
                 link rel="icon" href="data:,";
-                style { (PreEscaped(STYLE)) }
+                style { (PreEscaped(BASE_STYLE)) (PreEscaped(STYLE)) }
                 @if let Some(head) = head { (head) }
             }
             body {
                 header {
                     a href="/runs" { "gate" }
+                    a #nav-dashboard href="/dashboard" { "Dashboard" }
                     a #nav-runs href="/runs" { "Runs" }
                     a #nav-deployments href="/deployments" { "Deployments" }
                     a #nav-digests href="/digests" { "Digests" }
@@ -89,12 +92,26 @@ pub fn page(title: &str, chrome: Chrome, head: Option<Markup>, body: Markup) -> 
 
 /// A page as a response, with the pages' security and caching headers.
 pub fn respond(status: StatusCode, page: Markup) -> Response {
+    with_policy(status, page, POLICY.to_string())
+}
+
+/// A page with one inline script, allowed by its hash (`'sha256-…'`), which may open event
+/// streams to this server; nothing else is allowed to run.
+pub fn respond_scripted(status: StatusCode, page: Markup, script_hash: &str) -> Response {
+    with_policy(
+        status,
+        page,
+        format!("{POLICY}; script-src {script_hash}; connect-src 'self'"),
+    )
+}
+
+fn with_policy(status: StatusCode, page: Markup, policy: String) -> Response {
     (
         status,
         [
-            (header::CONTENT_SECURITY_POLICY, POLICY),
-            (header::CACHE_CONTROL, "no-store"),
-            (header::REFERRER_POLICY, "same-origin"),
+            (header::CONTENT_SECURITY_POLICY, policy),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+            (header::REFERRER_POLICY, "same-origin".to_string()),
         ],
         Html(page.into_string()),
     )

@@ -9,10 +9,11 @@ use sha2::{Digest, Sha256};
 use super::submit::commit_id;
 use super::{Service, ServiceError};
 use crate::auth::Principal;
+use crate::events::Event;
 use crate::store::{CarriedCommit, ExternalDeployment, ExternalOutcome, Incident};
 
 /// Rows one batch may hold.
-pub const MAX_BATCH: usize = 100_000;
+pub const MAX_BATCH: usize = wire::MAX_HISTORY_ROWS;
 
 impl Service {
     /// Records a batch: every row checked first, then one transaction.
@@ -57,6 +58,10 @@ impl Service {
             .store
             .record_history(&deployments, &incidents, &who.name)
             .await?;
+        self.events.emit(Event::HistoryRecorded {
+            deployments: deployments.len() as u32,
+            incidents: incidents.len() as u32,
+        });
         let ids = deployments
             .iter()
             .map(|d| d.id.clone())
@@ -70,7 +75,10 @@ impl Service {
     }
 }
 
-fn external_deployment(
+/// A deployment checked and read as it would be stored (its id derived when it has none), or
+/// the first problem, named by its field under `at` (`deployments[3]`). Pure: `gate import`
+/// checks its rows with it before sending them.
+pub fn external_deployment(
     at: &str,
     d: &wire::ExternalDeployment,
 ) -> Result<ExternalDeployment, ServiceError> {
@@ -154,7 +162,10 @@ fn external_deployment(
     })
 }
 
-fn incident(at: &str, i: &wire::Incident) -> Result<Incident, ServiceError> {
+/// An incident checked and read as it would be stored, as [`external_deployment`]; whether
+/// `caused_by` names a known deployment needs the store, and is checked by
+/// [`Service::record_history`].
+pub fn incident(at: &str, i: &wire::Incident) -> Result<Incident, ServiceError> {
     let field = |name: &str| format!("{at}.{name}");
     let service = name(&field("service"), &i.service)?;
     let title = i.title.trim().to_string();

@@ -88,7 +88,7 @@ impl Service {
         let settings = self.metrics_settings();
         let periods = gate_dora::weeks_ending(now, &settings.time_zone, weeks.max(1));
         let since = periods.first().map_or(now, |p| p.since);
-        let this_week = Period::week_containing(now, &settings.time_zone);
+        let this_week = Period::this_week(now, &settings.time_zone);
         let history = self
             .dora_history(
                 since.min(this_week.previous().since),

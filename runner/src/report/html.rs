@@ -16,6 +16,11 @@ use std::path::{Path, PathBuf};
 
 use crate::result::RunResult;
 
+/// The look every gate page shares, the report and the server's pages alike: the palette
+/// (light and dark) as CSS variables, type, links, code and muted text. Pages add their own
+/// rules after it.
+pub const BASE_STYLE: &str = include_str!("html/base.css");
+
 /// `index.html` of the report. Pure; links point at `artifacts/<path relative to the result's
 /// artifacts_dir>`.
 pub fn render_index(result: &RunResult) -> String {

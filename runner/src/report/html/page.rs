@@ -12,7 +12,7 @@ use crate::report::text;
 use crate::report::verdict::Verdict;
 use crate::result::{Outcome, RunResult, ScenarioResult};
 
-const STYLE: &str = include_str!("style.css");
+const STYLE: &str = concat!(include_str!("base.css"), include_str!("style.css"));
 
 pub(super) fn index(result: &RunResult) -> Markup {
     let verdict = Verdict::of(result);
