@@ -62,6 +62,9 @@ pub enum Command {
     /// Print the DORA report of the last full week (or --since/--until): the headline, then
     /// each metric with its band and its change against the period before.
     Report(crate::report_cmd::ReportArgs),
+    /// The seven-gate review of the server's pipeline: each gate installed, partial or missing,
+    /// with the evidence and what to add (`--markdown` for a ticket, `--json`).
+    Review(crate::review_cmd::ReviewArgs),
     /// Import deployment and incident history from CSV files, checked row by row and stored
     /// all or nothing, so the DORA metrics start with a team's real past.
     Import(crate::import_cmd::ImportArgs),

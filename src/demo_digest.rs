@@ -1,7 +1,7 @@
 //! The end of `gate demo`: this week's digest of what the demo just did — its deploys, the one
 //! rolled back automatically and the recovery time — as the Monday digest would say it, and the
 //! dashboard: saved next to the report as it stood, and live for as long as the demo's server
-//! keeps serving (`--keep-serving`).
+//! keeps serving (`--keep-serving`); last, the seven-gate review of the demo's own pipeline.
 
 use std::path::Path;
 
@@ -30,6 +30,15 @@ pub(crate) async fn finish(api: &Api, report: &Path) {
         )),
         Ok(_) => line(&format!("cannot write {}", saved.display())),
         Err(err) => line(&format!("the dashboard is not available: {err}")),
+    }
+    eprintln!("\n── The seven gates of this pipeline (`gate review`) ───────────────────");
+    match api.get::<serde_json::Value>("/api/v1/review").await {
+        Ok(answer) => {
+            for l in answer["text"].as_str().unwrap_or_default().lines() {
+                line(l);
+            }
+        }
+        Err(err) => line(&format!("the review is not available: {err}")),
     }
 }
 

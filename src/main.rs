@@ -10,6 +10,7 @@
 //! - `deploy_cmd`: `gate deploy`, `promote`, `advance`, `abort`, `rollback`, `deployments`,
 //!   `services`; `audit_cmd`: `gate audit …`, `gate postmortem`; their flags in `deploy_args`.
 //!   `digest_cmd`: `gate digest --send-now|--preview`; `report_cmd`: `gate report`;
+//!   `review_cmd`: `gate review`;
 //!   `import_cmd`: `gate import`, over `import` (reading history CSV files, pure);
 //!   `flow_cmd`: `gate flow`, `gate flow done`.
 //! - `api`: the server's JSON API as the deploy commands call it; `event_stream`: its events.
@@ -47,6 +48,7 @@ mod parity_cmd;
 mod progress;
 mod proxy_cmd;
 mod report_cmd;
+mod review_cmd;
 mod run_cmd;
 mod server_cmd;
 mod summary;
@@ -105,6 +107,7 @@ fn main() -> std::process::ExitCode {
             Command::Postmortem(args) => audit_cmd::postmortem(args).await,
             Command::Digest(args) => digest_cmd::digest(args).await,
             Command::Report(args) => report_cmd::report(args).await,
+            Command::Review(args) => review_cmd::review(args).await,
             Command::Import(args) => import_cmd::import(args).await,
             Command::Flow(args) => flow_cmd::flow(args).await,
             Command::Parity(args) => parity_cmd::parity(args).await,

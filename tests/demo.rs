@@ -31,9 +31,21 @@ fn the_demo_gates_then_rolls_back_the_bad_canary_and_promotes_the_good_one() {
         "This week's digest",
         "2 deploys this week, 1 successful, 1 auto-rolled-back, MTTR ",
         "the dashboard as it stood",
+        // And the review of its own pipeline: it has a canary, no parity.
+        "The seven gates of this pipeline",
+        "5. Canary after merge",
+        " of 7 gates installed",
     ] {
         assert!(stderr.contains(needle), "`{needle}` in:\n{stderr}");
     }
+    // The demo configures no [parity]: that gate is missing.
+    assert!(
+        stderr.lines().any(
+            |l| l.trim_start().starts_with("4. Staging matches production")
+                && l.ends_with("missing")
+        ),
+        "{stderr}"
+    );
     let postmortem =
         std::fs::read_to_string(tmp.path().join("gate-report/postmortem-v2.md")).unwrap();
     assert!(

@@ -20,6 +20,7 @@ mod github;
 mod health;
 mod history;
 mod observe;
+mod review;
 mod runs;
 mod same_origin;
 
@@ -151,6 +152,7 @@ fn table() -> Vec<Route> {
         route(Get, "/api/v1/digests/preview", Token(Read), digests::preview),
         route(Post, "/api/v1/digests/send", Token(Deploy), digests::send),
         route(Get, "/api/v1/flow", Token(Read), flow::get),
+        route(Get, "/api/v1/review", Token(Read), review::get),
         route(Post, "/api/v1/flow/{stage}/done", Token(Deploy), flow::done),
         route(Post, "/api/v1/webhooks/github", Signed, github::github).body_limit(github::MAX_DELIVERY),
         route(Get, "/api/v1/openapi.json", Open, docs::openapi),
@@ -167,6 +169,7 @@ fn table() -> Vec<Route> {
     let pages = vec![
         route(Get, "/", Open, || async { Redirect::to("/runs") }),
         route(Get, "/dashboard", Page(Read), pages::dashboard::page),
+        route(Get, "/review", Page(Read), pages::review::page),
         route(Get, "/dashboard/updates", Page(Read), pages::dashboard::updates),
         route(Get, "/runs", Page(Read), pages::runs::page),
         route(Get, "/runs/{id}", Page(Read), pages::run::page),

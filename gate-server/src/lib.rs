@@ -37,6 +37,7 @@ pub mod openapi;
 pub mod pages;
 pub mod parity;
 pub mod publish;
+pub mod review;
 pub mod rollout;
 pub mod serve;
 pub mod service;

@@ -164,6 +164,12 @@ pub fn describe(verb: Verb, path: &str) -> Option<Doc> {
             "201",
             Json(schema::<wire::DigestSent>()),
         ),
+        (Verb::Get, "/api/v1/review") => doc(
+            "The seven-gate review (`gate review --json`): each gate installed, partial or missing with its evidence and what to add: `{review: {gates, summary}, text, markdown}`",
+            None,
+            "200",
+            Other("application/json"),
+        ),
         (Verb::Get, "/api/v1/flow") => doc(
             "The release flow: its stages in order (gate's own and the manual ones `[release]` declares) with each stage's runs, median duration and failure share over 90 days, and the risks (single owner, no runbook, not performed in the latest releases) with what to do",
             None,

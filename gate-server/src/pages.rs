@@ -17,6 +17,7 @@ pub mod digests;
 pub mod flow;
 mod layout;
 pub mod login;
+pub mod review;
 pub mod run;
 pub mod runs;
 

@@ -29,6 +29,7 @@ mod flow;
 pub mod history;
 pub mod jobs;
 pub mod report;
+mod review;
 pub mod runs;
 pub mod submit;
 

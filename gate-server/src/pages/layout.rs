@@ -79,6 +79,7 @@ pub fn page(title: &str, chrome: Chrome, head: Option<Markup>, body: Markup) -> 
                     a #nav-deployments href="/deployments" { "Deployments" }
                     a #nav-digests href="/digests" { "Digests" }
                     a #nav-flow href="/flow" { "Flow" }
+                    a #nav-review href="/review" { "Review" }
                     @if chrome == Chrome::SignedIn {
                         form method="post" action="/logout" {
                             button #logout type="submit" { "Log out" }
