@@ -12,27 +12,9 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
 use common::server::*;
 use common::*;
-
-/// `git -C dir args…` as a fixed author; its output.
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .env("GIT_AUTHOR_NAME", "Ana")
-        .env("GIT_AUTHOR_EMAIL", "ana@example.com")
-        .env("GIT_COMMITTER_NAME", "Ana")
-        .env("GIT_COMMITTER_EMAIL", "ana@example.com")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "git {args:?}: {}", text(&out));
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
 
 fn commit_all(dir: &Path, message: &str) -> String {
     git(dir, &["add", "gate.toml"]);

@@ -11,7 +11,6 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
 use common::server::*;
 use common::*;
@@ -89,23 +88,9 @@ fn a_bare_pipeline_is_told_what_to_add_and_a_fuller_one_passes_more_gates() {
         ),
     )
     .unwrap();
-    let git = |args: &[&str]| {
-        let out = Command::new("git")
-            .arg("-C")
-            .arg(dir)
-            .args(args)
-            .env("GIT_AUTHOR_NAME", "Ana")
-            .env("GIT_AUTHOR_EMAIL", "ana@example.com")
-            .env("GIT_COMMITTER_NAME", "Ana")
-            .env("GIT_COMMITTER_EMAIL", "ana@example.com")
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", text(&out));
-    };
-    git(&["init", "-q", "-b", "main"]);
-    git(&["add", "gate.toml"]);
-    git(&["commit", "-q", "-m", "Gate the pipeline"]);
+    git(dir, &["init", "-q", "-b", "main"]);
+    git(dir, &["add", "gate.toml"]);
+    git(dir, &["commit", "-q", "-m", "Gate the pipeline"]);
     let server = Server::start_with(dir, &config);
     let out = review(dir, &server, "--json");
     let answer: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
