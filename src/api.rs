@@ -76,6 +76,20 @@ pub struct Api {
     token: String,
 }
 
+/// Prints a server's answer that carries its own renderings: the whole answer as JSON, or
+/// its string `field` (`text`, `markdown`) as it is. Exit code 0.
+pub fn print_answer(answer: &serde_json::Value, json: bool, field: &str) -> u8 {
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(answer).unwrap_or_default()
+        );
+    } else {
+        print!("{}", answer[field].as_str().unwrap_or_default());
+    }
+    crate::exit::PASSED
+}
+
 impl Api {
     pub fn new(server: &ServerArgs) -> Api {
         let build = |limit: Option<Duration>| {

@@ -5,9 +5,8 @@
 
 use clap::Args;
 
-use crate::api::Api;
+use crate::api::{Api, print_answer};
 use crate::cli::ServerArgs;
-use crate::exit;
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
@@ -47,17 +46,7 @@ pub async fn report(args: ReportArgs) -> u8 {
         query.push(("service", service));
     }
     match api.get::<serde_json::Value>(&["report"], &query).await {
-        Ok(answer) => {
-            if args.json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&answer).unwrap_or_default()
-                );
-            } else {
-                print!("{}", answer["text"].as_str().unwrap_or_default());
-            }
-            exit::PASSED
-        }
+        Ok(answer) => print_answer(&answer, args.json, "text"),
         Err(failure) => failure.report("cannot read the report"),
     }
 }

@@ -5,9 +5,8 @@
 
 use clap::Args;
 
-use crate::api::Api;
+use crate::api::{Api, print_answer};
 use crate::cli::ServerArgs;
-use crate::exit;
 
 #[derive(Debug, Args)]
 pub struct ReviewArgs {
@@ -25,16 +24,8 @@ pub async fn review(args: ReviewArgs) -> u8 {
     let api = Api::new(&args.server);
     match api.get::<serde_json::Value>(&["review"], &[]).await {
         Ok(answer) => {
-            if args.json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&answer).unwrap_or_default()
-                );
-            } else {
-                let field = if args.markdown { "markdown" } else { "text" };
-                print!("{}", answer[field].as_str().unwrap_or_default());
-            }
-            exit::PASSED
+            let field = if args.markdown { "markdown" } else { "text" };
+            print_answer(&answer, args.json, field)
         }
         Err(failure) => failure.report("cannot read the review"),
     }
