@@ -1,8 +1,9 @@
 //! The configuration in git, end to end with real `git` and a real `gate serve`: every run,
 //! deployment and audit entry records the commit of the `gate.toml` it was made under; a
 //! change that arrives by a new commit is audited with that commit's author and subject;
-//! `require-committed-config` refuses a dirty file; `--config-repo` serves a ref of a
-//! repository.
+//! `require-committed-config` refuses a dirty file; scenario files in another work tree add
+//! that tree's commit, and ones in no work tree count as uncommitted; `--config-repo` serves
+//! a ref of a repository.
 
 #![allow(
     clippy::unwrap_used,
@@ -16,8 +17,12 @@ use std::path::Path;
 use common::server::*;
 use common::*;
 
+/// Commits `gate.toml` and the scenarios, if any, of `dir`.
 fn commit_all(dir: &Path, message: &str) -> String {
     git(dir, &["add", "gate.toml"]);
+    if dir.join("scenarios").exists() {
+        git(dir, &["add", "scenarios"]);
+    }
     git(dir, &["commit", "-q", "-m", message]);
     git(dir, &["rev-parse", "HEAD"])
 }
@@ -34,6 +39,7 @@ fn runs_and_audit_entries_name_the_configs_commit_and_a_new_commit_is_audited_wi
     let dir = tmp.path();
     let spec = ServerSpec {
         workers: 0,
+        scenarios: copy_examples(&dir.join("scenarios")),
         ..ServerSpec::sqlite(dir)
     };
     let config = write_config(dir, &spec);
@@ -133,6 +139,98 @@ fn runs_and_audit_entries_name_the_configs_commit_and_a_new_commit_is_audited_wi
     assert!(stderr.contains("git commit"), "a hint: {stderr}");
 }
 
+/// The bundled scenarios copied into `to`.
+fn copy_examples(to: &Path) -> std::path::PathBuf {
+    std::fs::create_dir_all(to).unwrap();
+    for file in files_under(&examples()) {
+        std::fs::copy(&file, to.join(file.file_name().unwrap())).unwrap();
+    }
+    to.to_path_buf()
+}
+
+/// `gate serve` with `config`, expected to refuse: its error output.
+fn refused(dir: &Path, config: &Path) -> String {
+    let out = gate(dir)
+        .args(["serve", "--config"])
+        .arg(config)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn scenarios_in_another_work_tree_add_its_commit_and_loose_ones_count_as_uncommitted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pipeline = tmp.path().join("pipeline");
+    let qa = tmp.path().join("qa");
+    std::fs::create_dir_all(&pipeline).unwrap();
+    // The QA team's scenarios live in a repository of their own.
+    copy_examples(&qa.join("scenarios"));
+    git(&qa, &["init", "-q", "-b", "main"]);
+    git(&qa, &["add", "scenarios"]);
+    git(&qa, &["commit", "-q", "-m", "Scenarios"]);
+    let qa_commit = git(&qa, &["rev-parse", "HEAD"]);
+    let spec = ServerSpec {
+        workers: 0,
+        scenarios: qa.join("scenarios"),
+        ..ServerSpec::sqlite(&pipeline)
+    };
+    let config = write_config(&pipeline, &spec);
+    git(&pipeline, &["init", "-q", "-b", "main"]);
+    let pipeline_commit = commit_all(&pipeline, "Gate the shop");
+
+    let server = Server::start_with(&pipeline, &config);
+    let commit = sha("two-trees");
+    assert_eq!(
+        submit(&server, &commit, "http://127.0.0.1:9", &[]).0,
+        Some(0)
+    );
+    assert_eq!(
+        server.run_of(&commit)["config_commit"],
+        format!("{pipeline_commit}+{qa_commit}").as_str()
+    );
+    drop(server);
+
+    // An uncommitted edit in the scenarios' repository makes the stamp dirty, and is refused
+    // when the configuration must be committed, by its path.
+    let login = qa.join("scenarios").join("login.toml");
+    let edited = std::fs::read_to_string(&login).unwrap() + "\n# an edit\n";
+    std::fs::write(&login, edited).unwrap();
+    let before = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        format!("require-committed-config = true\n{before}"),
+    )
+    .unwrap();
+    commit_all(&pipeline, "Require a committed configuration");
+    let stderr = refused(&pipeline, &config);
+    assert!(
+        stderr.contains(&login.canonicalize().unwrap().display().to_string()),
+        "{stderr}"
+    );
+
+    // Scenarios in no work tree at all are uncommitted by definition.
+    let loose = copy_examples(&tmp.path().join("loose"));
+    std::fs::write(
+        &config,
+        std::fs::read_to_string(&config).unwrap().replace(
+            &qa.join("scenarios").display().to_string(),
+            &loose.display().to_string(),
+        ),
+    )
+    .unwrap();
+    commit_all(&pipeline, "Scenarios from a folder");
+    let stderr = refused(&pipeline, &config);
+    assert!(
+        stderr.contains(&format!(
+            "{} (not in a git work tree)",
+            loose.canonicalize().unwrap().display()
+        )),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn the_server_serves_a_ref_of_a_config_repository() {
     let tmp = tempfile::tempdir().unwrap();
@@ -143,6 +241,11 @@ fn the_server_serves_a_ref_of_a_config_repository() {
         workers: 0,
         // The database stays outside the repository.
         database_url: format!("sqlite://{}", dir.join("gate.db").display()),
+        // Beside gate.toml, as the checkout has them.
+        scenarios: copy_examples(&repo.join("scenarios"))
+            .strip_prefix(&repo)
+            .unwrap()
+            .to_path_buf(),
         ..ServerSpec::sqlite(dir)
     };
     let config = write_config(&repo, &spec);

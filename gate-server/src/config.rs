@@ -256,6 +256,9 @@ pub struct ParityConfig {
     /// Refuse a deploy (audited, with the differences as the reason) while staging does not
     /// match production or cannot be observed.
     pub hold_deploys: bool,
+    /// How often the server compares the environments on its own (besides before each
+    /// canary); the last result is kept for the review.
+    pub every: Duration,
     /// Where probe commands run: the configuration file's directory.
     pub dir: PathBuf,
 }

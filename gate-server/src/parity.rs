@@ -1,6 +1,9 @@
 //! Staging parity with a `[parity]` section's settings: both environments observed at once
 //! (the `gate-parity` driver) and compared (its pure core). `gate parity` runs it from the
-//! command line; the service runs it before a canary when `hold-deploys` is set.
+//! command line; the service runs it before each canary (holding the deploy when
+//! `hold-deploys` is set) and, in [`schedule`], every `[parity] every`.
+
+pub mod schedule;
 
 use gate_parity::observe::{self, ObserveError, Options, Probe, Trust, TrustError};
 use gate_parity::{Comparison, Observation, Rules};

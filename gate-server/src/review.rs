@@ -21,6 +21,11 @@ pub struct Evidence {
     pub critical_scenarios: usize,
     /// Commit statuses are published (`[publish]`) as a required check can read them.
     pub statuses_published: bool,
+    /// When a status was last posted to the forge, within the last 7 days.
+    pub last_status_posted: Option<String>,
+    /// Who read commit statuses from gate in the last 7 days (token names, newest first), with
+    /// when: a merge check such as `gate wait` or a required CI job.
+    pub status_readers: Vec<(String, String)>,
     /// Runs submitted in the last 7 days.
     pub runs_last_week: u64,
     /// The release flow is declared (`[release]`), with its risks' messages.
@@ -33,6 +38,8 @@ pub struct Evidence {
     /// `[parity]` with both environments, and whether deploys are held on a difference.
     pub parity_configured: bool,
     pub parity_holds_deploys: bool,
+    /// The last comparison, by this server or another on its database.
+    pub parity_last: Option<ParityLast>,
     /// Services, and those with a traffic router and canary steps (all services have a router
     /// once configured) and a `down` hook.
     pub services: Vec<ServiceEvidence>,
@@ -46,6 +53,19 @@ pub struct Evidence {
     /// `[digest]` with at least one channel, and when a digest was last delivered.
     pub digest_channels: Vec<String>,
     pub last_digest_delivered: Option<String>,
+}
+
+/// The last staging parity check.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ParityLast {
+    /// When, as RFC 3339.
+    pub at: String,
+    /// `schedule` or `deploy`.
+    pub trigger: String,
+    /// Whether staging matched production; `None`: it could not be observed.
+    pub matches: Option<bool>,
+    /// The check's one line.
+    pub summary: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]

@@ -1,6 +1,6 @@
 //! `gate serve`: connects the store, builds the service and its event stream, starts the
 //! embedded browser pool, the commit-status feed and publisher, the digest scheduler and its
-//! delivery loop, serves the HTTP API and pages, and shuts all of it down in order on
+//! delivery loop, staging parity's schedule, serves the HTTP API and pages, and shuts all of it down in order on
 //! SIGTERM.
 
 use std::sync::Arc;
@@ -39,7 +39,7 @@ pub async fn serve_on(
         .with_context(|| {
             format!(
                 "cannot open the database {}",
-                redact_url(&config.database_url)
+                crate::store::redact_url(&config.database_url)
             )
         })?
         .with_config_commit(config.provenance.as_ref().map(|p| p.stamp()));
@@ -88,6 +88,11 @@ pub async fn serve_on(
     }
     // Deployments in progress are driven by this server's controller (or another's).
     tasks.spawn(crate::rollout::controller::run(
+        service.clone(),
+        shutdown.clone(),
+    ));
+    // Staging compared with production on a schedule; the last result is kept for the review.
+    tasks.spawn(crate::parity::schedule::run(
         service.clone(),
         shutdown.clone(),
     ));
@@ -172,17 +177,5 @@ impl Hooks for MetricsHooks {
     }
     fn busy(&self, delta: i64) {
         self.0.pool_busy_add(delta);
-    }
-}
-
-/// A database URL without its password, for messages.
-fn redact_url(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let userinfo = &url[scheme + 3..at];
-            let user = userinfo.split(':').next().unwrap_or("");
-            format!("{}://{user}:***@{}", &url[..scheme], &url[at + 1..])
-        }
-        _ => url.to_string(),
     }
 }

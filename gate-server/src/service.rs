@@ -13,9 +13,11 @@
 //! - [`deploys`]: deploying services: deploy, promote, abort, roll back, read deployments.
 //! - [`history`]: recording deployments and incidents from outside gate.
 //! - `flow`: the release flow with its figures and risks; recording manual stages.
+//! - [`parity`]: staging compared with production, the last result kept.
 //! - [`report`]: the DORA metrics of a period, the weekly series and the digest's content.
 //! - `digest_content`: what the weekly digest says ([`DigestContent`]); `digests`: queueing
 //!   it (when due, or now) and reading its outbox.
+//! - `status_reads`: who reads commit statuses (the merge check's evidence).
 //! - `announce`: what is announced after each kind of change.
 //! - `error`: [`ServiceError`].
 
@@ -28,9 +30,11 @@ mod error;
 mod flow;
 pub mod history;
 pub mod jobs;
+pub mod parity;
 pub mod report;
 mod review;
 pub mod runs;
+mod status_reads;
 pub mod submit;
 
 use std::sync::Arc;
@@ -47,7 +51,9 @@ pub use digest_content::DigestContent;
 pub use digests::DigestSent;
 pub use error::ServiceError;
 pub use jobs::Recorded;
+pub use parity::{ParityOutcome, ParityRecord, ParityTrigger};
 pub use runs::RunQuery;
+pub use status_reads::StatusRead;
 pub use submit::{Submission, Submitted};
 
 /// The service: cheap to clone, shared by every caller.
@@ -66,6 +72,8 @@ pub struct Service {
     digests: Arc<Notify>,
     /// What time the digest scheduler thinks it is.
     digest_clock: crate::digest::DigestClock,
+    /// Status reads noted lately, per token.
+    status_reads: status_reads::ReadLog,
 }
 
 impl Service {
@@ -87,6 +95,7 @@ impl Service {
                 None => crate::digest::DigestClock::real(),
             },
             config,
+            status_reads: Default::default(),
         }
     }
 

@@ -33,6 +33,8 @@ pub(super) const DIGEST_TIMEOUT: Duration = Duration::from_secs(30);
 pub(super) const PARITY_PATH: &str = "/";
 /// `[parity] timeout`: each connection, handshake and request.
 pub(super) const PARITY_TIMEOUT: Duration = Duration::from_secs(10);
+/// `[parity] every`: how often the server compares the environments on its own.
+pub(super) const PARITY_EVERY: Duration = Duration::from_secs(60 * 60);
 /// `timeout` of a `[[parity.probes]]` entry.
 pub(super) const PROBE_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -51,6 +53,7 @@ impl Default for super::ParityConfig {
             insecure_skip_verify: false,
             timeout: PARITY_TIMEOUT,
             hold_deploys: false,
+            every: PARITY_EVERY,
             dir: PathBuf::from("."),
         }
     }

@@ -9,10 +9,13 @@ use gate_toml::{Invalid, Section, Sink, Value, read};
 use toml::de::DeValue;
 
 use super::defaults::PROBE_TIMEOUT;
+
+/// The shortest `every`.
+const MIN_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
 use super::rules;
 use super::{ParityConfig, ProbeConfig};
 
-const KEYS: [&str; 10] = [
+const KEYS: [&str; 11] = [
     "staging",
     "production",
     "path",
@@ -23,6 +26,7 @@ const KEYS: [&str; 10] = [
     "insecure-skip-verify",
     "timeout",
     "hold-deploys",
+    "every",
 ];
 const PROBE_KEYS: [&str; 3] = ["name", "command", "timeout"];
 const PROBE_HELP: &str = "a probe needs a name and a command, e.g. [[parity.probes]] name = \"postgres\" command = \"psql -h db.{env}.internal -Atc 'select version()'\"";
@@ -45,6 +49,16 @@ pub(super) fn read(sink: &mut Sink<'_>, value: &Value<'_>) -> Option<ParityConfi
     let insecure_skip_verify = s.read(sink, "insecure-skip-verify", read::boolean);
     let timeout = s.read(sink, "timeout", duration);
     let hold_deploys = s.read(sink, "hold-deploys", read::boolean);
+    let every = s.read(sink, "every", |sink, what, value| {
+        let every = duration(sink, what, value)?;
+        if every < MIN_EVERY {
+            sink.error(value.span(), format!("{what} must be at least 10s"))
+                .label("too often")
+                .help("each check opens connections to both environments: every = \"1h\" is usual");
+            return None;
+        }
+        Some(every)
+    });
     let mut consistent = true;
     if let (Some(true), Some(place)) = (hold_deploys, s.value("hold-deploys")) {
         let missing: Vec<&str> = [("staging", &staging), ("production", &production)]
@@ -85,6 +99,7 @@ pub(super) fn read(sink: &mut Sink<'_>, value: &Value<'_>) -> Option<ParityConfi
             insecure_skip_verify: insecure_skip_verify.unwrap_or(false),
             timeout: timeout.unwrap_or(defaults.timeout),
             hold_deploys: hold_deploys.unwrap_or(false),
+            every: every.unwrap_or(defaults.every),
             dir: PathBuf::new(),
         })
     })

@@ -22,6 +22,15 @@ pub struct Provenance {
     pub dirty: Vec<String>,
     /// The last commit that changed one of the loaded files: its author, SHA and subject.
     pub last_change: Option<Change>,
+    /// Other work trees holding scenario paths, each at its commit.
+    pub others: Vec<Tree>,
+}
+
+/// A work tree other than the configuration's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tree {
+    pub top: PathBuf,
+    pub commit: String,
 }
 
 /// A commit that changed the configuration.
@@ -35,39 +44,63 @@ pub struct Change {
 
 impl Provenance {
     /// `<sha>`, or `<sha>-dirty` when a loaded file differs from that commit (as `git
-    /// describe --dirty` writes it).
+    /// describe --dirty` writes it); scenario paths in other work trees add `+<sha>` each.
     pub fn stamp(&self) -> String {
-        if self.dirty.is_empty() {
-            self.commit.clone()
-        } else {
-            format!("{}-dirty", self.commit)
+        let mut stamp = self.commit.clone();
+        for other in &self.others {
+            stamp.push('+');
+            stamp.push_str(&other.commit);
         }
+        if !self.dirty.is_empty() {
+            stamp.push_str("-dirty");
+        }
+        stamp
     }
 }
 
 /// The provenance of `files` (the configuration file and the scenario paths), or `None` when
-/// the configuration file is not in a git work tree (or git is not installed).
+/// the configuration file is not in a git work tree (or git is not installed). A scenario path
+/// in another work tree adds that tree's commit ([`Provenance::others`]); one in no work tree
+/// counts as uncommitted, as nothing records what it held.
 pub fn observe(config: &Path, files: &[PathBuf]) -> Option<Provenance> {
-    let dir = config
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let top = git(dir, &["rev-parse", "--show-toplevel"]).ok()?;
-    let top = PathBuf::from(top.trim());
-    let commit = git(&top, &["rev-parse", "--verify", "HEAD"])
-        .ok()?
-        .trim()
-        .to_string();
-    let mut paths: Vec<String> = Vec::new();
+    let top = toplevel(&directory_of(config))?;
+    let commit = head(&top)?;
+    let mut trees: Vec<(PathBuf, Vec<String>)> = vec![(top.clone(), Vec::new())];
+    let mut outside: Vec<String> = Vec::new();
     for file in std::iter::once(config).chain(files.iter().map(PathBuf::as_path)) {
         let absolute = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
-        if let Ok(relative) = absolute.strip_prefix(std::fs::canonicalize(&top).ok()?) {
-            paths.push(relative.display().to_string());
+        let tree = trees
+            .iter()
+            .position(|(t, _)| absolute.starts_with(t))
+            .or_else(|| {
+                let other = toplevel(&directory_of(&absolute))?;
+                trees.push((other, Vec::new()));
+                Some(trees.len() - 1)
+            });
+        match tree {
+            Some(i) => {
+                let relative = absolute.strip_prefix(&trees[i].0).unwrap_or(&absolute);
+                trees[i].1.push(relative.display().to_string());
+            }
+            None => outside.push(format!("{} (not in a git work tree)", absolute.display())),
         }
     }
-    let mut status = vec!["status", "--porcelain", "--untracked-files=all", "--"];
-    status.extend(paths.iter().map(String::as_str));
-    let dirty = parse_status(&git(&top, &status).ok()?);
+    let mut dirty = Vec::new();
+    let mut others = Vec::new();
+    for (i, (tree, paths)) in trees.iter().enumerate() {
+        let changed = changed(tree, paths)?;
+        if i == 0 {
+            dirty.extend(changed);
+        } else {
+            dirty.extend(changed.iter().map(|p| tree.join(p).display().to_string()));
+            others.push(Tree {
+                top: tree.clone(),
+                commit: head(tree)?,
+            });
+        }
+    }
+    dirty.extend(outside);
+    let paths = &trees[0].1;
     let mut log = vec!["log", "-1", "--format=%H%x00%an <%ae>%x00%s", "--"];
     log.extend(paths.iter().map(String::as_str));
     let last_change = git(&top, &log).ok().and_then(|out| parse_log(&out));
@@ -75,7 +108,41 @@ pub fn observe(config: &Path, files: &[PathBuf]) -> Option<Provenance> {
         commit,
         dirty,
         last_change,
+        others,
     })
+}
+
+/// The directory holding `path` (itself when it is one).
+fn directory_of(path: &Path) -> PathBuf {
+    if path.is_dir() {
+        return path.to_path_buf();
+    }
+    path.parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .to_path_buf()
+}
+
+/// The work tree holding `dir`, canonical.
+fn toplevel(dir: &Path) -> Option<PathBuf> {
+    let top = git(dir, &["rev-parse", "--show-toplevel"]).ok()?;
+    std::fs::canonicalize(top.trim()).ok()
+}
+
+fn head(top: &Path) -> Option<String> {
+    Some(
+        git(top, &["rev-parse", "--verify", "HEAD"])
+            .ok()?
+            .trim()
+            .to_string(),
+    )
+}
+
+/// Which of `paths` (relative to `top`) git has not committed.
+fn changed(top: &Path, paths: &[String]) -> Option<Vec<String>> {
+    let mut status = vec!["status", "--porcelain", "--untracked-files=all", "--"];
+    status.extend(paths.iter().map(String::as_str));
+    Some(parse_status(&git(top, &status).ok()?))
 }
 
 /// The paths `git status --porcelain` lists.
@@ -172,11 +239,23 @@ mod tests {
             commit: "c".repeat(40),
             dirty: vec![],
             last_change: None,
+            others: vec![],
         };
         assert_eq!(clean.stamp(), "c".repeat(40));
+        let two = Provenance {
+            others: vec![Tree {
+                top: PathBuf::from("/srv/qa"),
+                commit: "d".repeat(40),
+            }],
+            ..clean.clone()
+        };
+        assert_eq!(
+            two.stamp(),
+            format!("{}+{}", "c".repeat(40), "d".repeat(40))
+        );
         let dirty = Provenance {
             dirty: vec!["gate.toml".into()],
-            ..clean
+            ..two
         };
         assert!(dirty.stamp().ends_with("-dirty"));
     }

@@ -86,10 +86,25 @@ fn test_gate(e: &Evidence) -> Gate {
         "{} scenarios, {} tagged critical; {} runs in the last 7 days",
         e.scenarios, e.critical_scenarios, e.runs_last_week
     ));
-    g.evidence.push(if e.statuses_published {
-        "commit statuses are published for a required check".into()
+    g.evidence
+        .push(match (e.statuses_published, &e.last_status_posted) {
+            (true, Some(at)) => format!("commit statuses are published; the last was posted {at}"),
+            (true, None) => {
+                "commit statuses are published; none was posted in the last 7 days".into()
+            }
+            (false, _) => "no commit statuses are published".into(),
+        });
+    g.evidence.push(if e.status_readers.is_empty() {
+        "no client read a commit status from gate in the last 7 days".into()
     } else {
-        "no commit statuses are published".into()
+        format!(
+            "statuses read from gate in the last 7 days by {}",
+            e.status_readers
+                .iter()
+                .map(|(who, at)| format!("{who} (last {at})"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
     });
     if e.scenarios == 0 {
         g.advice.push(
@@ -97,11 +112,21 @@ fn test_gate(e: &Evidence) -> Gate {
         );
         return g;
     }
-    if !e.statuses_published {
+    // A merge check reads the verdict either from the forge (published statuses) or from gate
+    // itself (`gate wait`, the status endpoint).
+    if !e.statuses_published && e.status_readers.is_empty() {
         g.advice.push(
             "publish commit statuses and make `gate` a required check on the main branch".into(),
         );
         g.snippet = Some(PUBLISH);
+    } else if e.statuses_published
+        && e.last_status_posted.is_none()
+        && e.status_readers.is_empty()
+        && e.runs_last_week > 0
+    {
+        g.advice.push(
+            "runs finished but no status reached the forge in 7 days: check [publish]'s token and repository (failed posts are logged and retried)".into(),
+        );
     }
     if e.critical_scenarios == 0 {
         g.advice
@@ -204,16 +229,43 @@ fn parity(e: &Evidence) -> Gate {
         return g;
     }
     g.evidence.push(format!(
-        "staging is compared with production; deploys are {}held on a difference",
+        "staging is compared with production on a schedule and before each canary; deploys are {}held on a difference",
         if e.parity_holds_deploys { "" } else { "not " }
     ));
-    if e.parity_holds_deploys {
-        g.status = Status::Installed;
-    } else {
-        g.status = Status::Partial;
+    let matches = match &e.parity_last {
+        None => {
+            g.evidence.push("not checked yet".into());
+            g.advice.push(
+                "no comparison is recorded yet: the server checks at start and every [parity] every; `gate parity --config gate.toml` shows one now".into(),
+            );
+            false
+        }
+        Some(last) => {
+            g.evidence.push(format!(
+                "last check {} ({}): {}",
+                last.at, last.trigger, last.summary
+            ));
+            match last.matches {
+                Some(true) => {}
+                Some(false) => g.advice.push(
+                    "make staging match production, or allow an expected difference in [parity] ignore".into(),
+                ),
+                None => g.advice.push(
+                    "gate could not observe an environment: make both reachable from the server (`gate parity --config gate.toml` names the error)".into(),
+                ),
+            }
+            last.matches == Some(true)
+        }
+    };
+    if !e.parity_holds_deploys {
         g.advice
             .push("set `hold-deploys = true` in [parity] so a difference stops a deploy".into());
     }
+    g.status = if e.parity_holds_deploys && matches {
+        Status::Installed
+    } else {
+        Status::Partial
+    };
     g
 }
 

@@ -211,7 +211,7 @@ impl Service {
             };
             refusals.push((why, "Fix the commit and let its run pass"));
         }
-        if let Some(why) = self.parity_hold().await {
+        if let Some(why) = self.parity_hold().await? {
             tracing::warn!(service = %order.service, version = %order.version, "deploy held: {why}");
             refusals.push((
                 why,
@@ -311,20 +311,6 @@ impl Service {
                 "`{}` has a deployment in progress ({} of {}, {}): promote, abort or roll it back first",
                 order.service, active.id, active.version, active.phase
             ))),
-        }
-    }
-
-    /// Why a deploy is held by staging parity (`[parity] hold-deploys`): the differences that
-    /// are not allowed, or why the environments could not be compared. `None`: not held.
-    async fn parity_hold(&self) -> Option<String> {
-        let config = self.config.parity.as_ref().filter(|p| p.hold_deploys)?;
-        match crate::parity::check(config).await {
-            Ok(checked) if checked.comparison.holds() => None,
-            Ok(checked) => Some(format!(
-                "staging does not match production: {}",
-                checked.comparison.disallowed_summary()
-            )),
-            Err(e) => Some(format!("staging parity could not be checked: {e}")),
         }
     }
 

@@ -1,8 +1,9 @@
 //! The seven-gate review's evidence, gathered from the configuration and the store, and
 //! judged by the pure [`crate::review`].
 
+use super::ParityOutcome;
 use super::{Service, ServiceError};
-use crate::review::{Evidence, Review, ServiceEvidence};
+use crate::review::{Evidence, ParityLast, Review, ServiceEvidence};
 use crate::store::now_ms;
 
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
@@ -38,10 +39,41 @@ impl Service {
             .filter_map(|d| d.delivered_at)
             .max()
             .map(crate::views::rfc3339);
+        let week_ago = now - 7 * DAY_MS;
+        let last_status_posted = self
+            .store
+            .last_status_delivered()
+            .await?
+            .filter(|at| *at >= week_ago)
+            .map(crate::views::rfc3339);
+        let status_readers = self
+            .status_reads()
+            .await?
+            .into_iter()
+            .filter(|r| r.at_ms >= week_ago)
+            .map(|r| (r.reader, crate::views::rfc3339(r.at_ms)))
+            .collect();
+        let parity_last = self.last_parity().await?.map(|p| ParityLast {
+            at: crate::views::rfc3339(p.checked_at_ms),
+            trigger: match p.trigger {
+                super::ParityTrigger::Schedule => "schedule",
+                super::ParityTrigger::Deploy => "before a deploy",
+                super::ParityTrigger::Review => "by gate review",
+            }
+            .to_string(),
+            matches: match p.outcome {
+                ParityOutcome::Matches => Some(true),
+                ParityOutcome::Differs => Some(false),
+                ParityOutcome::Unchecked => None,
+            },
+            summary: p.summary,
+        });
         Ok(Evidence {
             scenarios: count(&[]),
             critical_scenarios: count(&["critical".to_string()]),
             statuses_published: config.publish.is_some(),
+            last_status_posted,
+            status_readers,
             runs_last_week: runs.len() as u64,
             flow_declared: flow.declared,
             flow_risks: flow
@@ -56,6 +88,7 @@ impl Service {
                 .as_ref()
                 .is_some_and(|p| p.staging.is_some() && p.production.is_some()),
             parity_holds_deploys: config.parity.as_ref().is_some_and(|p| p.hold_deploys),
+            parity_last,
             services: config
                 .services
                 .iter()

@@ -93,6 +93,17 @@ impl Store {
         .await
     }
 
+    /// When a status was last posted (unix ms): superseded ones, dropped unposted, do not count.
+    pub async fn last_status_delivered(&self) -> Result<Option<i64>, StoreError> {
+        let (at,): (Option<i64>,) = sqlx::query_as(
+            "SELECT MAX(delivered_at) FROM status_outbox \
+             WHERE delivered_at IS NOT NULL AND (last_error IS NULL OR last_error <> 'superseded')",
+        )
+        .fetch_one(&self.reads)
+        .await?;
+        Ok(at)
+    }
+
     /// Posting failed: one more attempt counted, due again at `next_attempt_at` (unix ms).
     pub async fn status_failed(
         &self,

@@ -16,6 +16,19 @@ impl Store {
         Ok(row.map(|(v,)| v))
     }
 
+    /// Every key starting with `prefix`, with its value.
+    pub async fn server_states(&self, prefix: &str) -> Result<Vec<(String, String)>, StoreError> {
+        // Keys are compared as text: `LIKE` would treat `_` and `%` in the prefix as patterns.
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT key, value FROM server_state WHERE substr(key, 1, CAST($1 AS INTEGER)) = $2 ORDER BY key",
+        )
+        .bind(prefix.chars().count() as i64)
+        .bind(prefix)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows)
+    }
+
     /// Sets `key` to `value` and appends `entries`, together.
     pub async fn set_server_state(
         &self,

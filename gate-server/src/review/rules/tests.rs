@@ -1,11 +1,13 @@
 use super::*;
-use crate::review::ServiceEvidence;
+use crate::review::{ParityLast, ServiceEvidence};
 
 fn full() -> Evidence {
     Evidence {
         scenarios: 12,
         critical_scenarios: 3,
         statuses_published: true,
+        last_status_posted: Some("2026-11-30T09:12:00Z".into()),
+        status_readers: vec![],
         runs_last_week: 40,
         flow_declared: true,
         flow_risks: vec![],
@@ -13,6 +15,7 @@ fn full() -> Evidence {
         require_committed_config: true,
         parity_configured: true,
         parity_holds_deploys: true,
+        parity_last: Some(matched()),
         services: vec![ServiceEvidence {
             name: "shop".into(),
             router: "proxy".into(),
@@ -25,6 +28,15 @@ fn full() -> Evidence {
         audit_entries: 120,
         digest_channels: vec!["email".into()],
         last_digest_delivered: Some("2026-11-30 08:00:02 UTC".into()),
+    }
+}
+
+fn matched() -> ParityLast {
+    ParityLast {
+        at: "2026-11-30T08:00:00Z".into(),
+        trigger: "schedule".into(),
+        matches: Some(true),
+        summary: "parity: staging matches production (0 allowed differences, 24 same)".into(),
     }
 }
 
@@ -128,4 +140,81 @@ fn every_snippet_is_valid_gate_toml() {
             panic!("{snippet}\n{e}");
         }
     }
+}
+
+#[test]
+fn a_merge_check_reading_gate_wires_the_test_gate_without_publishing() {
+    let mut e = full();
+    e.statuses_published = false;
+    e.last_status_posted = None;
+    let g = &review(&e).gates[0];
+    assert_eq!(g.status, Status::Partial);
+    assert!(g.snippet.unwrap().contains("[publish]"));
+    assert!(
+        g.evidence.iter().any(|l| l.contains("no client read")),
+        "{g:#?}"
+    );
+
+    e.status_readers = vec![("merge-check".into(), "2026-12-01T10:00:00Z".into())];
+    let g = &review(&e).gates[0];
+    assert_eq!(g.status, Status::Installed, "{g:#?}");
+    assert!(
+        g.evidence
+            .iter()
+            .any(|l| l.contains("by merge-check (last 2026-12-01T10:00:00Z)")),
+        "{g:#?}"
+    );
+}
+
+#[test]
+fn published_statuses_that_never_arrive_are_partial() {
+    let mut e = full();
+    e.last_status_posted = None;
+    let g = &review(&e).gates[0];
+    assert_eq!(g.status, Status::Partial, "{g:#?}");
+    assert!(
+        g.advice[0].contains("no status reached the forge"),
+        "{g:#?}"
+    );
+    // Nothing ran this week: nothing was there to post, and the advice is to gate commits.
+    e.runs_last_week = 0;
+    let g = &review(&e).gates[0];
+    assert!(g.advice.iter().all(|a| !a.contains("forge")), "{g:#?}");
+}
+
+#[test]
+fn parity_is_installed_only_while_the_last_check_matched() {
+    let mut e = full();
+    e.parity_last = None;
+    let g = &review(&e).gates[3];
+    assert_eq!(g.status, Status::Partial);
+    assert!(g.evidence.iter().any(|l| l == "not checked yet"), "{g:#?}");
+
+    e.parity_last = Some(ParityLast {
+        matches: Some(false),
+        summary: "staging does not match production: 1 difference not allowed (tls.protocol)"
+            .into(),
+        ..matched()
+    });
+    let g = &review(&e).gates[3];
+    assert_eq!(g.status, Status::Partial);
+    assert!(
+        g.evidence.iter().any(|l| l.contains(
+            "(schedule): staging does not match production: 1 difference not allowed (tls.protocol)"
+        )),
+        "{g:#?}"
+    );
+    assert!(
+        g.advice[0].contains("make staging match production"),
+        "{g:#?}"
+    );
+
+    e.parity_last = Some(ParityLast {
+        matches: None,
+        summary: "staging parity could not be checked: staging: connection refused".into(),
+        ..matched()
+    });
+    let g = &review(&e).gates[3];
+    assert_eq!(g.status, Status::Partial);
+    assert!(g.advice[0].contains("could not observe"), "{g:#?}");
 }
