@@ -1,6 +1,6 @@
 //! The HTTP application, built in one place: the route table (method, path, who may call it,
-//! handler), body limits, time limits and request metrics. The OpenAPI document and the scope
-//! tests read the same table through [`endpoints`].
+//! handler), body limits, time limits, security headers on every answer and request metrics.
+//! The OpenAPI document and the scope tests read the same table through [`endpoints`].
 //!
 //! Handlers live in the submodules, grouped by what they serve; they get the caller from
 //! [`access`] and never check tokens themselves.
@@ -17,6 +17,7 @@ mod events;
 pub mod extract;
 mod flow;
 mod github;
+mod headers;
 mod health;
 mod history;
 mod observe;
@@ -229,6 +230,7 @@ pub fn app(state: AppState) -> Router {
         ))
         .merge(limits(pages, config.max_body, config.request_timeout))
         .fallback(not_found)
+        .layer(middleware::from_fn(headers::security_headers))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             observe::count_requests,

@@ -106,6 +106,11 @@ pub struct TokenConfig {
     /// `sha256:<hex>` of the token (`gate token` prints it).
     pub hash: String,
     pub scopes: Vec<Scope>,
+    /// From this instant on the token is refused as expired; `None`: it does not expire.
+    pub expires: Option<jiff::Timestamp>,
+    /// Refused as revoked. The entry stays in the file, so the revocation is reviewed and
+    /// its holder told why, rather than "unknown token".
+    pub revoked: bool,
 }
 
 /// A `[[services]]` entry: what gate deploys, how its traffic is split, how a version is

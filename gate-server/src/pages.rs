@@ -25,7 +25,7 @@ use axum::http::{Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 
-use crate::auth::Denied;
+use crate::auth::{Denied, Refused};
 use crate::service::ServiceError;
 pub use crate::views::encode_path as encode;
 pub use layout::Chrome;
@@ -40,23 +40,25 @@ pub fn message(status: StatusCode, title: &str, text: &str) -> Response {
     layout::respond(status, layout::page(title, Chrome::SignedIn, None, body))
 }
 
-/// A refused page: log in first (and come back, if it was a page), or a 403 page when the
-/// token is too weak.
+/// A refused page: log in first (and come back, if it was a page), the log-in form saying
+/// why when the cookie's token expired or was revoked, or a 403 page when the token is too
+/// weak.
 pub fn denied(denied: Denied, method: &Method, uri: &Uri) -> Response {
+    let next = match uri.path_and_query() {
+        Some(p) if *method == Method::GET => p.as_str(),
+        // A form's target cannot be opened after logging in.
+        _ => "/runs",
+    };
     match denied {
-        Denied::Unauthenticated => {
-            let next = match uri.path_and_query() {
-                Some(p) if *method == Method::GET => p.as_str(),
-                // A form's target cannot be opened after logging in.
-                _ => "/runs",
-            };
+        Denied::Unauthenticated(Refused::Unknown) => {
             Redirect::to(&format!("/login?next={}", encode(next))).into_response()
         }
-        Denied::Forbidden(scope) => message(
+        Denied::Unauthenticated(refused) => login::refused(&refused, next),
+        Denied::Forbidden { needed, .. } => message(
             StatusCode::FORBIDDEN,
             "Forbidden",
             &format!(
-                "Your token may not do this: it needs the `{scope}` scope. Log out and log in with another token."
+                "Your token may not do this: it needs the `{needed}` scope. Log out and log in with another token."
             ),
         ),
     }

@@ -1,6 +1,9 @@
 //! The HTTP surface through `app()` with a real SQLite store: every route of the router against
-//! every kind of caller (table-driven, from the router's own route table), malformed input,
-//! the signed GitHub webhook, the OpenAPI document's coverage, health and metrics.
+//! every kind of caller — no token, a wrong one, an expired one, a revoked one, each scope too
+//! small and each big enough — table-driven from the router's own route table, which must
+//! match the access written down here (the OpenAPI test checks the document lists the same
+//! routes); the security headers on every answer; malformed input, the signed GitHub webhook,
+//! the OpenAPI document's coverage, health and metrics.
 
 #![allow(
     clippy::unwrap_used,
@@ -42,22 +45,131 @@ fn body_for(path: &str) -> serde_json::Value {
     }
 }
 
-/// A token with a scope that does not include `needed`.
-fn too_small(needed: Scope) -> String {
-    token(if needed == Scope::Read {
-        "agent"
-    } else {
-        "read"
-    })
+/// The test tokens whose scope does not include `needed`.
+fn too_small(needed: Scope) -> Vec<String> {
+    Scope::ALL
+        .into_iter()
+        .filter(|held| !held.allows(needed))
+        .map(|held| token(held.as_str()))
+        .collect()
 }
 
-fn scope_token(scope: Scope) -> String {
-    token(match scope {
-        Scope::Read => "read",
-        Scope::Submit => "submit",
-        Scope::Agent => "agent",
-        Scope::Deploy | Scope::Admin => "admin",
-    })
+/// The test tokens whose scope includes `needed` (admin's always does).
+fn big_enough(needed: Scope) -> Vec<String> {
+    Scope::ALL
+        .into_iter()
+        .filter(|held| held.allows(needed))
+        .map(|held| token(held.as_str()))
+        .collect()
+}
+
+/// Who may call each route, written out: the route table must say the same, so a route
+/// whose access loosens, or a new route without an entry here, fails the test. `page:` marks
+/// a page (the pages' cookie, a log-in redirect).
+#[rustfmt::skip]
+const WHO_MAY_CALL: &[(&str, &str, &str)] = &[
+    ("POST", "/api/v1/runs", "submit"),
+    ("GET", "/api/v1/runs", "read"),
+    ("GET", "/api/v1/runs/{id}", "read"),
+    ("POST", "/api/v1/runs/{id}/cancel", "submit"),
+    ("POST", "/api/v1/runs/{id}/rerun-failed", "submit"),
+    ("GET", "/api/v1/runs/{id}/junit.xml", "read"),
+    ("GET", "/api/v1/runs/{id}/report/", "read"),
+    ("GET", "/api/v1/runs/{id}/report/artifacts/{*path}", "read"),
+    ("GET", "/api/v1/commits/{sha}/status", "read"),
+    ("GET", "/api/v1/events", "read"),
+    ("POST", "/api/v1/deployments", "deploy"),
+    ("POST", "/api/v1/deployments/external", "deploy"),
+    ("POST", "/api/v1/incidents", "deploy"),
+    ("POST", "/api/v1/history", "deploy"),
+    ("GET", "/api/v1/report", "read"),
+    ("GET", "/api/v1/deployments", "read"),
+    ("GET", "/api/v1/deployments/{id}", "read"),
+    ("POST", "/api/v1/deployments/{id}/promote", "deploy"),
+    ("POST", "/api/v1/deployments/{id}/advance", "deploy"),
+    ("POST", "/api/v1/deployments/{id}/abort", "deploy"),
+    ("GET", "/api/v1/deployments/{id}/postmortem", "read"),
+    ("GET", "/api/v1/services", "read"),
+    ("POST", "/api/v1/services/{name}/rollback", "deploy"),
+    ("GET", "/api/v1/audit", "read"),
+    ("GET", "/api/v1/audit/verify", "read"),
+    ("GET", "/api/v1/digests", "read"),
+    ("GET", "/api/v1/digests/preview", "read"),
+    ("POST", "/api/v1/digests/send", "deploy"),
+    ("GET", "/api/v1/flow", "read"),
+    ("GET", "/api/v1/review", "read"),
+    ("POST", "/api/v1/flow/{stage}/done", "deploy"),
+    ("POST", "/api/v1/webhooks/github", "signed"),
+    ("GET", "/api/v1/openapi.json", "open"),
+    ("GET", "/healthz", "open"),
+    ("GET", "/readyz", "open"),
+    ("GET", "/metrics", "read"),
+    ("POST", "/api/v1/agent/lease", "agent"),
+    ("POST", "/api/v1/agent/jobs/{id}/heartbeat", "agent"),
+    ("POST", "/api/v1/agent/jobs/{id}/result", "agent"),
+    ("POST", "/api/v1/agent/jobs/{id}/release", "agent"),
+    ("GET", "/", "open"),
+    ("GET", "/dashboard", "page:read"),
+    ("GET", "/review", "page:read"),
+    ("GET", "/dashboard/updates", "page:read"),
+    ("GET", "/runs", "page:read"),
+    ("GET", "/runs/{id}", "page:read"),
+    ("POST", "/runs/{id}/cancel", "page:submit"),
+    ("POST", "/runs/{id}/rerun-failed", "page:submit"),
+    ("GET", "/commits/{sha}", "page:read"),
+    ("GET", "/deployments", "page:read"),
+    ("GET", "/deployments/{id}", "page:read"),
+    ("GET", "/digests", "page:read"),
+    ("GET", "/flow", "page:read"),
+    ("GET", "/login", "open"),
+    ("POST", "/login", "open"),
+    ("POST", "/logout", "open"),
+];
+
+fn access_name(access: Access) -> String {
+    match access {
+        Access::Open => "open".into(),
+        Access::Signed => "signed".into(),
+        Access::Token(scope) => scope.as_str().into(),
+        Access::Page(scope) => format!("page:{scope}"),
+    }
+}
+
+#[test]
+fn the_route_table_gives_each_route_the_access_written_here() {
+    let routed: Vec<(String, String, String)> = endpoints()
+        .iter()
+        .map(|e| {
+            (
+                e.verb.as_str().to_uppercase(),
+                e.path.to_string(),
+                access_name(e.access),
+            )
+        })
+        .collect();
+    let written: Vec<(String, String, String)> = WHO_MAY_CALL
+        .iter()
+        .map(|(v, p, a)| (v.to_string(), p.to_string(), a.to_string()))
+        .collect();
+    for route in &routed {
+        assert!(
+            written.contains(route),
+            "{route:?}: a new route, or its access changed; write who may call it in WHO_MAY_CALL"
+        );
+    }
+    for route in &written {
+        assert!(routed.contains(route), "{route:?} is no longer routed");
+    }
+}
+
+/// Every answer, a refusal or not, says "no sniffing, no framing".
+fn assert_security_headers(route: &str, reply: &Reply) {
+    assert_eq!(reply.header("x-content-type-options"), "nosniff", "{route}");
+    let policy = reply.header("content-security-policy");
+    assert!(
+        policy.contains("frame-ancestors 'none'") && policy.contains("default-src 'none'"),
+        "{route}: {policy}"
+    );
 }
 
 /// A request to `endpoint` with `bearer`, or with the pages' cookie for page routes.
@@ -93,13 +205,80 @@ fn call(endpoint: &Endpoint, credential: Option<&str>) -> Request<Body> {
     builder.body(Body::from(body)).unwrap()
 }
 
+/// The refused credentials every guarded route answers 401 to, with what the answer says.
+fn refused_credentials() -> [(&'static str, Option<String>, &'static str); 4] {
+    [
+        ("no token", None, "a valid bearer token is required"),
+        (
+            "a wrong token",
+            Some("not-a-token".into()),
+            "a valid bearer token is required",
+        ),
+        (
+            "an expired token",
+            Some(token("expired")),
+            "this token (`expired`) expired at 2026-01-02T03:04:05Z",
+        ),
+        (
+            "a revoked token",
+            Some(token("revoked")),
+            "this token (`revoked`) has been revoked",
+        ),
+    ]
+}
+
+/// Every test token too weak for `needed` gets a 403 that names the scope; every strong
+/// enough one (admin's too) gets past the check: no 401, 403 or 405, no log-in redirect.
+async fn check_scopes(gate: &Gate, endpoint: &Endpoint, needed: Scope) {
+    let route = format!("{:?} {}", endpoint.verb, endpoint.path);
+    for weak in too_small(needed) {
+        let reply = gate.send(call(endpoint, Some(&weak))).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::FORBIDDEN,
+            "{route}, too small a scope ({weak})"
+        );
+        assert!(
+            reply.text().contains(&format!("`{needed}` scope")),
+            "{route}: says the scope needed: {}",
+            reply.text()
+        );
+        assert_security_headers(&route, &reply);
+    }
+    for good in big_enough(needed) {
+        let reply = gate.send(call(endpoint, Some(&good))).await;
+        let refused = [
+            StatusCode::UNAUTHORIZED,
+            StatusCode::FORBIDDEN,
+            StatusCode::METHOD_NOT_ALLOWED,
+        ];
+        assert!(
+            !refused.contains(&reply.status) && !reply.header("location").starts_with("/login"),
+            "{route} with {good}: {} {} {}",
+            reply.status,
+            reply.header("location"),
+            reply.text()
+        );
+        if endpoint.surface != Surface::Page {
+            assert_ne!(
+                reply.json()["error"],
+                "route not found",
+                "{route} is routed"
+            );
+        }
+        assert_security_headers(&route, &reply);
+    }
+}
+
 #[tokio::test]
 async fn every_route_checks_who_calls_it() {
     let gate = Gate::new().await;
     let all = endpoints();
     assert!(all.len() >= 25, "the table lists every route: {all:?}");
+    let mut checked = 0;
     for endpoint in &all {
         let route = format!("{:?} {}", endpoint.verb, endpoint.path);
+        let send = |credential: Option<&str>| gate.send(call(endpoint, credential));
         match endpoint.access {
             Access::Open => {
                 let request = if endpoint.path == "/login" && endpoint.verb == Verb::Post {
@@ -118,12 +297,14 @@ async fn every_route_checks_who_calls_it() {
                     "{route} answers without a token: {}",
                     reply.status
                 );
+                assert_security_headers(&route, &reply);
             }
             Access::Signed => {
                 // Checked in detail by the webhook test: nothing passes unsigned.
-                let reply = gate.send(call(endpoint, None)).await;
+                let reply = send(None).await;
                 assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{route} unsigned");
-                let reply = gate.send(call(endpoint, Some(&token("admin")))).await;
+                assert_security_headers(&route, &reply);
+                let reply = send(Some(&token("admin"))).await;
                 assert_eq!(
                     reply.status,
                     StatusCode::UNAUTHORIZED,
@@ -131,81 +312,75 @@ async fn every_route_checks_who_calls_it() {
                 );
             }
             Access::Token(scope) => {
-                for (who, credential) in
-                    [("no token", None), ("a wrong token", Some("not-a-token"))]
-                {
-                    let reply = gate.send(call(endpoint, credential)).await;
+                for (who, credential, says) in refused_credentials() {
+                    let reply = send(credential.as_deref()).await;
                     assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{route} with {who}");
-                    assert!(
-                        reply.json()["error"].is_string(),
-                        "{route}: a JSON error body"
-                    );
+                    let error = reply.json()["error"].as_str().map(str::to_string);
+                    let error = error.unwrap_or_else(|| panic!("{route}: a JSON error body"));
+                    assert!(error.starts_with(says), "{route} with {who}: {error}");
+                    if let Some(credential) = &credential {
+                        assert!(
+                            !reply.text().contains(credential.as_str()),
+                            "{route}: echoed"
+                        );
+                    }
                     assert_eq!(reply.header("www-authenticate"), "Bearer");
+                    assert_security_headers(&route, &reply);
                 }
-                let reply = gate.send(call(endpoint, Some(&too_small(scope)))).await;
-                assert_eq!(
-                    reply.status,
-                    StatusCode::FORBIDDEN,
-                    "{route}, too small a scope"
-                );
-                assert!(reply.json()["error"].as_str().unwrap().contains("scope"));
-                for good in [scope_token(scope), token("admin")] {
-                    let reply = gate.send(call(endpoint, Some(&good))).await;
-                    assert!(
-                        ![
-                            StatusCode::UNAUTHORIZED,
-                            StatusCode::FORBIDDEN,
-                            StatusCode::METHOD_NOT_ALLOWED
-                        ]
-                        .contains(&reply.status),
-                        "{route} with the right token: {} {}",
-                        reply.status,
-                        reply.text()
+                check_scopes(&gate, endpoint, scope).await;
+                if endpoint.verb == Verb::Post {
+                    // A foreign page's form carries the cookie; the API does not take it.
+                    let mut request = call(endpoint, None);
+                    request.headers_mut().insert(
+                        "cookie",
+                        format!("gate_token={}", hex::encode(token("admin")))
+                            .parse()
+                            .unwrap(),
                     );
-                    assert_ne!(
-                        reply.json()["error"],
-                        "route not found",
-                        "{route} is routed"
-                    );
+                    let reply = gate.send(request).await;
+                    assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{route} by cookie");
                 }
             }
             Access::Page(scope) => {
-                for (who, credential) in
-                    [("no token", None), ("a wrong token", Some("not-a-token"))]
-                {
-                    let reply = gate.send(call(endpoint, credential)).await;
-                    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{route} with {who}");
+                for (who, credential, _) in refused_credentials() {
+                    let reply = send(credential.as_deref()).await;
+                    assert_security_headers(&route, &reply);
+                    if credential.is_none() || who == "a wrong token" {
+                        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{route} with {who}");
+                        assert!(
+                            reply.header("location").starts_with("/login?next=/"),
+                            "{route} with {who} goes to log in: {}",
+                            reply.header("location")
+                        );
+                        continue;
+                    }
+                    // Expired or revoked: the log-in form says which, and drops the cookie.
+                    assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{route} with {who}");
+                    let html = reply.text();
+                    let word = if who.contains("expired") {
+                        "expired at 2026-01-02T03:04:05Z"
+                    } else {
+                        "has been revoked"
+                    };
                     assert!(
-                        reply.header("location").starts_with("/login?next=/"),
-                        "{route} with {who} goes to log in: {}",
-                        reply.header("location")
+                        html.contains("id=\"login-error\"") && html.contains(word),
+                        "{route} with {who}: {html}"
+                    );
+                    assert!(
+                        !html.contains(credential.as_deref().unwrap()),
+                        "{route}: echoed"
+                    );
+                    assert!(
+                        reply.header("set-cookie").contains("Max-Age=0"),
+                        "{route} with {who}: the cookie is dropped"
                     );
                 }
-                let reply = gate.send(call(endpoint, Some(&too_small(scope)))).await;
-                assert_eq!(
-                    reply.status,
-                    StatusCode::FORBIDDEN,
-                    "{route}, too small a scope"
-                );
-                assert!(reply.text().contains("scope"), "{route}: the page says why");
-                for good in [scope_token(scope), token("admin")] {
-                    let reply = gate.send(call(endpoint, Some(&good))).await;
-                    assert!(
-                        ![
-                            StatusCode::UNAUTHORIZED,
-                            StatusCode::FORBIDDEN,
-                            StatusCode::METHOD_NOT_ALLOWED
-                        ]
-                        .contains(&reply.status)
-                            && !reply.header("location").starts_with("/login"),
-                        "{route} with the right token: {} {}",
-                        reply.status,
-                        reply.header("location")
-                    );
-                }
+                check_scopes(&gate, endpoint, scope).await;
             }
         }
+        checked += 1;
     }
+    assert_eq!(checked, WHO_MAY_CALL.len(), "every route was called");
 }
 
 #[tokio::test]

@@ -1,6 +1,7 @@
 //! The web pages through `app()`: logging in with a token and the cookie it sets, the run list
 //! with filters, a run page with a failing scenario's evidence (and names escaped), the commit
-//! page, the cancel and re-run forms, cross-site form posts refused, and 404 pages.
+//! page, the cancel and re-run forms, every form's posts from other sites refused (by
+//! `Origin`, `Referer` and `Sec-Fetch-Site`) and its own accepted, and 404 pages.
 
 #![allow(
     clippy::unwrap_used,
@@ -13,6 +14,7 @@ use api_support::*;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use gate_runner::result::Outcome;
+use gate_server::app::{Surface, Verb, endpoints};
 
 fn cookie(scope: &str) -> String {
     format!("gate_token={}", hex::encode(token(scope)))
@@ -137,39 +139,87 @@ async fn an_https_public_url_makes_the_cookie_secure() {
     assert!(reply.header("set-cookie").contains("; Secure"));
 }
 
+/// Where a form post says it comes from, as a browser on another site (or a script that
+/// strips the headers) would send it: none of these may change anything.
+const FOREIGN: &[&[(&str, &str)]] = &[
+    &[("origin", "https://evil.example")],
+    &[("origin", "null")],
+    &[],
+    &[("referer", "https://evil.example/gate")],
+    &[("origin", "https://gate.test.evil.example")],
+    // The Origin looks like ours, but the browser itself says the form is not.
+    &[("origin", PUBLIC_URL), ("sec-fetch-site", "cross-site")],
+    &[("origin", PUBLIC_URL), ("sec-fetch-site", "same-site")],
+];
+
 #[tokio::test]
-async fn forms_from_other_sites_are_refused() {
+async fn every_form_refuses_posts_from_other_sites() {
     let gate = Gate::new().await;
     let run = gate.submit(&sha(1)).await;
     let id = run["id"].as_str().unwrap();
-    for origin in [Some("https://evil.example"), Some("null"), None] {
-        let mut request = Request::post(format!("/runs/{id}/cancel"))
+    let forms: Vec<_> = endpoints()
+        .into_iter()
+        .filter(|e| e.surface == Surface::Page && e.verb == Verb::Post)
+        .collect();
+    assert!(forms.len() >= 4, "{forms:?}");
+    let post = |path: &str, headers: &[(&str, &str)]| {
+        let mut request = Request::post(path.replace("{id}", id))
             .header("content-type", "application/x-www-form-urlencoded")
-            .header("cookie", cookie("submit"));
-        if let Some(origin) = origin {
-            request = request.header("origin", origin);
+            .header("cookie", cookie("admin"));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
         }
-        let reply = gate.send(request.body(Body::empty()).unwrap()).await;
-        assert_eq!(reply.status, StatusCode::FORBIDDEN, "origin {origin:?}");
-        let login = Request::post("/login")
-            .header("content-type", "application/x-www-form-urlencoded")
-            .header("origin", origin.unwrap_or("https://evil.example"))
-            .body(Body::from(format!("token={}", token("read"))))
-            .unwrap();
-        assert_eq!(gate.send(login).await.status, StatusCode::FORBIDDEN);
+        request
+            .body(Body::from(format!("token={}", token("admin"))))
+            .unwrap()
+    };
+    for form in &forms {
+        for headers in FOREIGN {
+            let reply = gate.send(post(form.path, headers)).await;
+            assert_eq!(
+                reply.status,
+                StatusCode::FORBIDDEN,
+                "{} {headers:?}",
+                form.path
+            );
+            assert!(reply.text().contains("another site"), "{}", reply.text());
+            assert_eq!(
+                reply.header("set-cookie"),
+                "",
+                "{}: no log-in or out",
+                form.path
+            );
+        }
     }
-    // A browser that sends only a Referer is fine when it is ours.
+    let state = || async {
+        let reply = gate
+            .get(&format!("/api/v1/runs/{id}"), Some(&token("read")))
+            .await;
+        reply.json()["state"].clone()
+    };
+    assert_eq!(state().await, "queued", "nothing was cancelled");
+    assert_eq!(gate.runs("").await.len(), 1, "nothing was re-run");
+    // From our own page (as browsers send it, or with only a Referer): accepted.
+    for form in &forms {
+        let ours: &[(&str, &str)] = &[("origin", PUBLIC_URL), ("sec-fetch-site", "same-origin")];
+        let reply = gate.send(post(form.path, ours)).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::SEE_OTHER,
+            "{}: {}",
+            form.path,
+            reply.text()
+        );
+    }
+    assert_eq!(state().await, "cancelled");
+    let referer = format!("{PUBLIC_URL}/runs/{id}");
     let reply = gate
-        .send(
-            Request::post(format!("/runs/{id}/cancel"))
-                .header("cookie", cookie("submit"))
-                .header("referer", format!("{PUBLIC_URL}/runs/{id}"))
-                .body(Body::empty())
-                .unwrap(),
-        )
+        .send(post(
+            "/runs/{id}/rerun-failed",
+            &[("referer", referer.as_str())],
+        ))
         .await;
-    assert_eq!(reply.status, StatusCode::SEE_OTHER);
-    assert_eq!(gate.verdict(&sha(1)).await["runs"][0]["state"], "cancelled");
+    assert_ne!(reply.status, StatusCode::FORBIDDEN, "{}", reply.text());
 }
 
 #[tokio::test]
@@ -363,5 +413,57 @@ async fn unknown_runs_commits_and_pages_are_404_pages() {
             "{uri}"
         );
         assert!(reply.text().contains(r#"id="message-title""#));
+    }
+}
+
+#[tokio::test]
+async fn every_page_and_report_forbids_framing_sniffing_and_foreign_content() {
+    let gate = Gate::new().await;
+    let commit = sha(3);
+    let run = gate.submit(&commit).await;
+    let id = run["id"].as_str().unwrap().to_string();
+    finish_all(&gate, outcome_for("home", Outcome::Failed, Outcome::Passed)).await;
+    let mut uris: Vec<String> = endpoints()
+        .into_iter()
+        .filter(|e| e.surface == Surface::Page && e.verb == Verb::Get)
+        .map(|e| e.path.replace("{id}", &id).replace("{sha}", &commit))
+        .collect();
+    uris.push("/no/such/page".into());
+    let mut pages = 0;
+    for uri in &uris {
+        let reply = page(&gate, uri, "admin").await;
+        check_document_headers(uri, &reply);
+        if reply.header("content-type").starts_with("text/html") {
+            assert!(reply.text().starts_with("<!DOCTYPE html>"), "{uri}");
+            pages += 1;
+        }
+    }
+    assert!(pages >= 10, "the pages were rendered: {pages}");
+    // The run's HTML report, served by the API on the same origin.
+    let reply = gate
+        .get(&format!("/api/v1/runs/{id}/report/"), Some(&token("read")))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+    check_document_headers("the report", &reply);
+    assert!(
+        !reply
+            .header("content-security-policy")
+            .contains("script-src"),
+        "the report runs no script"
+    );
+}
+
+/// No framing, no sniffing, nothing loaded from elsewhere, forms only to us where HTML is.
+fn check_document_headers(what: &str, reply: &Reply) {
+    assert_eq!(reply.header("x-content-type-options"), "nosniff", "{what}");
+    assert_eq!(reply.header("x-frame-options"), "DENY", "{what}");
+    let policy = reply.header("content-security-policy");
+    for directive in ["default-src 'none'", "frame-ancestors 'none'"] {
+        assert!(policy.contains(directive), "{what}: {policy}");
+    }
+    if reply.header("content-type").starts_with("text/html") {
+        for directive in ["form-action '", "base-uri 'none'"] {
+            assert!(policy.contains(directive), "{what}: {policy}");
+        }
     }
 }

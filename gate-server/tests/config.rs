@@ -223,6 +223,36 @@ fn configured_tokens_authenticate() {
     let who = tokens.authenticate(&token).unwrap();
     assert_eq!(who.name, "ci");
     assert!(who.allows(Scope::Submit) && !who.allows(Scope::Admin));
+    assert_eq!((c.tokens[0].expires, c.tokens[0].revoked), (None, false));
+}
+
+#[test]
+fn tokens_may_expire_and_be_revoked() {
+    let entry = |name: &str, extra: &str| {
+        format!(
+            "[[tokens]]\nname = \"{name}\"\nhash = \"{}\"\nscopes = [\"read\"]\n{extra}\n",
+            hash_token(name)
+        )
+    };
+    let text = [
+        entry("quoted", "expires = \"2027-01-01T01:00:00+01:00\""),
+        entry("native", "expires = 2027-01-01T00:00:00Z"),
+        entry("gone", "revoked = true"),
+        entry("kept", "revoked = false"),
+    ]
+    .concat();
+    let c = parse_with(&text, &[]);
+    let at: jiff::Timestamp = "2027-01-01T00:00:00Z".parse().unwrap();
+    let got: Vec<_> = c.tokens.iter().map(|t| (t.expires, t.revoked)).collect();
+    assert_eq!(
+        got,
+        [
+            (Some(at), false),
+            (Some(at), false),
+            (None, true),
+            (None, false)
+        ]
+    );
 }
 
 #[test]

@@ -48,7 +48,16 @@ async fn changes_of_configuration_and_tokens_are_audited_at_the_next_start() {
         name: "deployer".into(),
         hash: hash_token("a-new-secret-token"),
         scopes: vec![Scope::Deploy],
+        expires: None,
+        revoked: false,
     });
+    for token in &mut changed.tokens {
+        match token.name.as_str() {
+            "read" => token.revoked = true,
+            "submit" => token.expires = Some("2030-01-01T00:00:00Z".parse().unwrap()),
+            _ => {}
+        }
+    }
     let after = start(changed).await;
     let new: Vec<_> = after[first.len()..].to_vec();
     assert_eq!(new.len(), 2, "{new:?}");
@@ -57,7 +66,10 @@ async fn changes_of_configuration_and_tokens_are_audited_at_the_next_start() {
     assert_eq!(new[1].0, "tokens_changed");
     let reason = new[1].1.as_deref().unwrap();
     assert!(
-        reason.contains("added deployer") && reason.contains("removed agent"),
+        reason.contains("added deployer")
+            && reason.contains("removed agent")
+            && reason.contains("revoked read")
+            && reason.contains("changed submit"),
         "{reason}"
     );
     assert!(

@@ -243,12 +243,17 @@ pub fn checked<T>(
     match rule(text) {
         Ok(checked) => Some(checked),
         Err(invalid) => {
-            sink.error(value.span(), format!("{what} {}", invalid.problem))
-                .label(invalid.label)
-                .help(invalid.help);
+            refuse(sink, what, value, invalid);
             None
         }
     }
+}
+
+/// Reports a rule's refusal of `value` as "{what} {problem}", with its label and help.
+pub fn refuse(sink: &mut Sink<'_>, what: &str, value: &Value<'_>, invalid: Invalid) {
+    sink.error(value.span(), format!("{what} {}", invalid.problem))
+        .label(invalid.label)
+        .help(invalid.help);
 }
 
 /// An array of strings, each passing `rule`. Every bad item is reported.

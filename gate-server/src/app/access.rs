@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::MethodRouter;
 
 use super::error::ApiError;
-use crate::auth::{Denied, Scope, Tokens, authenticate};
+use crate::auth::{Denied, Refused, Scope, Tokens, authenticate};
 use crate::state::AppState;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,11 +44,33 @@ impl Access {
 impl From<Denied> for ApiError {
     fn from(denied: Denied) -> ApiError {
         match denied {
-            Denied::Unauthenticated => ApiError::unauthorized(),
-            Denied::Forbidden(scope) => ApiError::new(
+            Denied::Unauthenticated(Refused::Unknown) => ApiError::unauthorized(),
+            Denied::Unauthenticated(refused) => {
+                ApiError::new(StatusCode::UNAUTHORIZED, refused.to_string())
+            }
+            Denied::Forbidden { needed, .. } => ApiError::new(
                 StatusCode::FORBIDDEN,
-                format!("this token may not do that (needs the `{scope}` scope)"),
+                format!("this token may not do that (needs the `{needed}` scope)"),
             ),
+        }
+    }
+}
+
+/// Says in the log who was refused what, by the token's name (the token itself is never
+/// logged). An unknown token has no name; it is logged at `info`, as bots probe for them.
+fn log_denial(denied: &Denied, method: &Method, path: &str) {
+    match denied {
+        Denied::Unauthenticated(Refused::Unknown) => {
+            tracing::info!(%method, path, "refused: no valid token")
+        }
+        Denied::Unauthenticated(Refused::Expired { name, at }) => {
+            tracing::warn!(%method, path, token = %name, expired = %at, "refused: the token has expired")
+        }
+        Denied::Unauthenticated(Refused::Revoked { name }) => {
+            tracing::warn!(%method, path, token = %name, "refused: the token is revoked")
+        }
+        Denied::Forbidden { name, needed } => {
+            tracing::info!(%method, path, token = %name, needed = %needed, "refused: the token lacks the scope")
         }
     }
 }
@@ -84,7 +106,13 @@ async fn check(State(guard): State<Guard>, mut request: Request, next: Next) -> 
             request.extensions_mut().insert(principal);
             next.run(request).await
         }
-        Err(denied) if page => crate::pages::denied(denied, request.method(), request.uri()),
-        Err(denied) => ApiError::from(denied).into_response(),
+        Err(denied) => {
+            log_denial(&denied, request.method(), request.uri().path());
+            if page {
+                crate::pages::denied(denied, request.method(), request.uri())
+            } else {
+                ApiError::from(denied).into_response()
+            }
+        }
     }
 }

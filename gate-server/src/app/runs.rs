@@ -150,9 +150,10 @@ pub async fn junit(
         .into_response())
 }
 
-/// The runner's reports have no scripts; this keeps it that way on the gate's origin.
-const REPORT_POLICY: &str =
-    "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; frame-ancestors 'none'";
+/// The runner's reports have no scripts and no forms; this keeps it that way on the gate's
+/// origin.
+const REPORT_POLICY: &str = "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; \
+                             form-action 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 pub async fn report(
     State(state): State<AppState>,

@@ -1,7 +1,9 @@
 //! Cross-site request forgery protection for the pages' forms (log in, log out, cancel,
 //! re-run). The cookie is `SameSite=Strict`, and on top of that a form post must say where it
 //! comes from: its `Origin` (or, lacking one, its `Referer`) must be the server's public URL
-//! or the host the request was sent to. API calls carry a bearer header, which a foreign
+//! or the host the request was sent to, and a browser's `Sec-Fetch-Site`, when it sends one,
+//! must be `same-origin` (a sibling subdomain is `same-site`: not us either). A post that says
+//! nothing of where it comes from is refused. API calls carry a bearer header, which a foreign
 //! page cannot set, and are not checked here.
 
 use axum::extract::{Request, State};
@@ -10,6 +12,10 @@ use axum::middleware::Next;
 use axum::response::Response;
 
 use crate::state::AppState;
+
+/// Set by browsers (not by scripts) on every request: `same-origin`, `same-site`,
+/// `cross-site` or `none`.
+const SEC_FETCH_SITE: &str = "sec-fetch-site";
 
 pub async fn same_origin(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let safe = matches!(*request.method(), Method::GET | Method::HEAD);
@@ -24,9 +30,16 @@ pub async fn same_origin(State(state): State<AppState>, request: Request, next: 
     )
 }
 
-/// Whether the request's `Origin` (or `Referer`) is `public_url` or the requested host.
+/// Whether the request's `Origin` (or `Referer`) is `public_url` or the requested host, and
+/// the browser's own `Sec-Fetch-Site` (if any) agrees.
 pub fn is_same_origin(headers: &HeaderMap, public_url: &str) -> bool {
     let text = |name| headers.get(name).and_then(|v| v.to_str().ok());
+    if headers
+        .get(SEC_FETCH_SITE)
+        .is_some_and(|site| site.as_bytes() != b"same-origin")
+    {
+        return false;
+    }
     let Some(from) = text(header::ORIGIN)
         .filter(|o| *o != "null")
         .or_else(|| text(header::REFERER))
@@ -106,5 +119,17 @@ mod tests {
             &headers(&[("origin", "https://gate.example.com.evil.example")]),
             public
         ));
+        // The browser's word on where the form is from must agree.
+        let ours = ("origin", "https://gate.example.com");
+        assert!(is_same_origin(
+            &headers(&[ours, ("sec-fetch-site", "same-origin")]),
+            public
+        ));
+        for site in ["same-site", "cross-site", "none"] {
+            assert!(
+                !is_same_origin(&headers(&[ours, ("sec-fetch-site", site)]), public),
+                "{site}"
+            );
+        }
     }
 }

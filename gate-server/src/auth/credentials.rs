@@ -4,18 +4,18 @@
 use axum::http::{HeaderMap, header};
 use cookie::{Cookie, SameSite};
 
-use super::{Principal, Scope, Tokens};
+use super::{Principal, Refused, Scope, Tokens};
 
 /// The cookie the pages' log-in sets: the token, hex-encoded (any token fits a cookie).
 pub const COOKIE: &str = "gate_token";
 
 /// Why a request was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Denied {
-    /// No token, or not one of ours.
-    Unauthenticated,
-    /// A valid token whose scopes do not include this one.
-    Forbidden(Scope),
+    /// No token, not one of ours, or one that expired or was revoked.
+    Unauthenticated(Refused),
+    /// A valid token (named) whose scopes do not include the one needed.
+    Forbidden { name: String, needed: Scope },
 }
 
 /// The token a request presents: the bearer header, else (if `cookie` is allowed) the pages'
@@ -70,12 +70,18 @@ pub fn authenticate(
     cookie: bool,
     needed: Scope,
 ) -> Result<Principal, Denied> {
-    let token = presented_token(headers, cookie).ok_or(Denied::Unauthenticated)?;
-    let principal = tokens.authenticate(&token).ok_or(Denied::Unauthenticated)?;
+    let token =
+        presented_token(headers, cookie).ok_or(Denied::Unauthenticated(Refused::Unknown))?;
+    let principal = tokens
+        .authenticate(&token)
+        .map_err(Denied::Unauthenticated)?;
     if principal.allows(needed) {
         Ok(principal)
     } else {
-        Err(Denied::Forbidden(needed))
+        Err(Denied::Forbidden {
+            name: principal.name,
+            needed,
+        })
     }
 }
 

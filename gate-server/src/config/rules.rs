@@ -188,6 +188,26 @@ pub(super) fn token_hash(s: &str) -> Result<String, Invalid> {
     ))
 }
 
+/// A token's `expires`: an RFC 3339 instant with its offset (`Z` or `+01:00`), as a string
+/// or a TOML date-time.
+pub(super) fn token_expiry(s: &str) -> Result<jiff::Timestamp, Invalid> {
+    let s = s.trim();
+    s.parse::<jiff::Timestamp>().map_err(|_| {
+        let problem = if s.parse::<jiff::civil::Date>().is_ok() && s.len() <= 10 {
+            "must be a time with its offset, not only a date"
+        } else if s.parse::<jiff::civil::DateTime>().is_ok() {
+            "must say its offset from UTC (`Z` for UTC itself, or e.g. `+01:00`)"
+        } else {
+            "must be an RFC 3339 time with its offset"
+        };
+        Invalid::new(
+            problem,
+            "not an instant",
+            "write e.g. \"2026-12-31T00:00:00Z\" (`gate token --expires-in 90d` prints the entry with one)",
+        )
+    })
+}
+
 /// A service name: lowercase letters, digits and `-`, as in URLs and logs.
 pub(super) fn service_name(s: &str) -> Result<String, Invalid> {
     name(s, "service name", "shop")

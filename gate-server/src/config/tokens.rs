@@ -1,6 +1,7 @@
-//! `[[tokens]]`: API tokens by hash, each with a name and its scopes. Names and hashes must
-//! be unique: a name identifies the client in logs, and one token per client lets each be
-//! revoked alone.
+//! `[[tokens]]`: API tokens by hash, each with a name and its scopes, and optionally when it
+//! expires (`expires`, an RFC 3339 instant) and whether it is revoked (`revoked = true`).
+//! Names and hashes must be unique: a name identifies the client in logs, and one token per
+//! client lets each be revoked alone.
 
 use gate_toml::{Section, Sink, Value, read};
 use toml::de::DeValue;
@@ -8,7 +9,8 @@ use toml::de::DeValue;
 use super::TokenConfig;
 use super::rules;
 
-const KEYS: [&str; 3] = ["name", "hash", "scopes"];
+const KEYS: [&str; 5] = ["name", "hash", "scopes", "expires", "revoked"];
+const REQUIRED: [&str; 3] = ["name", "hash", "scopes"];
 const HELP: &str =
     "`gate token --name ci --scopes submit` makes a token and prints the entry to paste here";
 
@@ -67,12 +69,26 @@ fn token(sink: &mut Sink<'_>, entry: &Value<'_>, earlier: &[TokenConfig]) -> Opt
         }
         Some(scopes)
     });
-    s.require(sink, &KEYS, HELP);
+    let expires = s.read(sink, "expires", expiry);
+    let revoked = s.read(sink, "revoked", read::boolean);
+    s.require(sink, &REQUIRED, HELP);
     s.finish(|| {
         Some(TokenConfig {
             name: name?,
             hash: hash?,
             scopes: scopes?,
+            expires,
+            revoked: revoked.unwrap_or(false),
         })
     })
+}
+
+/// `expires`: a string, or a TOML offset date-time (`expires = 2026-12-31T00:00:00Z`).
+fn expiry(sink: &mut Sink<'_>, what: &str, value: &Value<'_>) -> Option<jiff::Timestamp> {
+    let DeValue::Datetime(datetime) = value.get_ref() else {
+        return read::checked(sink, what, value, rules::token_expiry);
+    };
+    rules::token_expiry(&datetime.to_string())
+        .map_err(|invalid| read::refuse(sink, what, value, invalid))
+        .ok()
 }

@@ -2,6 +2,8 @@
 //! checks the token (it needs the `read` scope) and sets the `gate_token` cookie (HttpOnly,
 //! SameSite=Strict, Path=/; Secure when the public URL is https), `POST /logout` clears it.
 //!
+//! A token that expired or was revoked is refused with the reason, on the log-in form.
+//!
 //! Ids: `#token` (the field, labelled "API token"), `#login` (button "Log in"),
 //! `#login-error`; every signed-in page has `#logout` (button "Log out").
 
@@ -14,8 +16,7 @@ use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::layout::{self, Chrome};
-use crate::auth::Scope;
-use crate::auth::{login_cookie, logout_cookie};
+use crate::auth::{Refused, Scope, login_cookie, logout_cookie};
 use crate::state::AppState;
 
 #[derive(Debug, Default, Deserialize)]
@@ -39,6 +40,29 @@ fn login_page(status: StatusCode, next: &str, error: Option<&str>) -> Response {
         status,
         layout::page("Log in", Chrome::SignedOut, None, form_view(next, error)),
     )
+}
+
+/// What the log-in form says about a token that is refused though configured.
+fn refusal(refused: &Refused) -> String {
+    match refused {
+        Refused::Unknown => "That token is not valid here.".to_string(),
+        Refused::Expired { name, at } => {
+            format!("That token (`{name}`) expired at {at}: log in with a new one.")
+        }
+        Refused::Revoked { name } => {
+            format!("That token (`{name}`) has been revoked: log in with a new one.")
+        }
+    }
+}
+
+/// The log-in form (401) for a browser whose cookie holds a token that expired or was
+/// revoked: it says which, and drops the cookie.
+pub fn refused(refused: &Refused, next: &str) -> Response {
+    let mut page = login_page(StatusCode::UNAUTHORIZED, next, Some(&refusal(refused)));
+    if let Ok(clear) = header::HeaderValue::from_str(&logout_cookie()) {
+        page.headers_mut().append(header::SET_COOKIE, clear);
+    }
+    page
 }
 
 pub async fn form(query: Result<Query<Next>, QueryRejection>) -> Response {
@@ -66,7 +90,7 @@ pub async fn login(
     let next = local_path(form.next);
     let token = form.token.trim();
     match state.tokens.authenticate(token) {
-        Some(who) if who.allows(Scope::Read) => {
+        Ok(who) if who.allows(Scope::Read) => {
             tracing::info!(token = %who.name, "signed in to the pages");
             let secure = state.config().public_url.starts_with("https://");
             (
@@ -75,16 +99,17 @@ pub async fn login(
             )
                 .into_response()
         }
-        Some(_) => login_page(
+        Ok(_) => login_page(
             StatusCode::FORBIDDEN,
             &next,
             Some("That token may not read runs: use one with the read scope."),
         ),
-        None => login_page(
-            StatusCode::UNAUTHORIZED,
-            &next,
-            Some("That token is not valid here."),
-        ),
+        Err(refused) => {
+            if let Refused::Expired { name, .. } | Refused::Revoked { name } = &refused {
+                tracing::warn!(token = %name, "log-in refused: {refused}");
+            }
+            login_page(StatusCode::UNAUTHORIZED, &next, Some(&refusal(&refused)))
+        }
     }
 }
 

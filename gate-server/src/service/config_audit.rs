@@ -43,6 +43,23 @@ fn sections(config: &ServerConfig) -> BTreeMap<&'static str, String> {
     ])
 }
 
+/// Marks a revoked token's print.
+const REVOKED: &str = " revoked";
+
+/// What is compared of a token between starts: its hash (never the token), scopes, expiry
+/// and whether it is revoked.
+fn token_print(token: &crate::config::TokenConfig) -> String {
+    let scopes: Vec<&str> = token.scopes.iter().map(|s| s.as_str()).collect();
+    let mut print = format!("{} {}", token.hash, scopes.join(","));
+    if let Some(at) = token.expires {
+        print.push_str(&format!(" expires {at}"));
+    }
+    if token.revoked {
+        print.push_str(REVOKED);
+    }
+    print
+}
+
 fn short(sha: &str) -> &str {
     sha.get(..12).unwrap_or(sha)
 }
@@ -128,10 +145,7 @@ impl Service {
             .config
             .tokens
             .iter()
-            .map(|t| {
-                let scopes: Vec<&str> = t.scopes.iter().map(|s| s.as_str()).collect();
-                (t.name.clone(), format!("{} {}", t.hash, scopes.join(",")))
-            })
+            .map(|t| (t.name.clone(), token_print(t)))
             .collect();
         let before: Option<BTreeMap<String, String>> = self
             .store
@@ -148,12 +162,25 @@ impl Service {
             };
             let added = names(&tokens, before);
             let removed = names(before, &tokens);
-            let changed: Vec<String> = tokens
-                .iter()
-                .filter(|(k, v)| before.get(*k).is_some_and(|b| b != *v))
-                .map(|(k, _)| k.clone())
-                .collect();
-            for (what, list) in [("added", added), ("removed", removed), ("changed", changed)] {
+            // A token revoked since the last start is said as such; other edits are "changed".
+            let mut revoked = Vec::new();
+            let mut changed = Vec::new();
+            for (name, print) in &tokens {
+                match before.get(name) {
+                    Some(old) if old == print => {}
+                    Some(old) if print.ends_with(REVOKED) && !old.ends_with(REVOKED) => {
+                        revoked.push(name.clone())
+                    }
+                    Some(_) => changed.push(name.clone()),
+                    None => {}
+                }
+            }
+            for (what, list) in [
+                ("added", added),
+                ("removed", removed),
+                ("revoked", revoked),
+                ("changed", changed),
+            ] {
                 if !list.is_empty() {
                     words.push(format!("{what} {}", list.join(", ")));
                 }

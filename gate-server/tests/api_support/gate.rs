@@ -16,10 +16,14 @@ use tower::ServiceExt;
 pub const SECRET: &str = "webhook-secret";
 pub const PUBLIC_URL: &str = "http://gate.test";
 
-/// The token of the test principal named after its scope (`read`, `submit`, `agent`, `admin`).
+/// The token of the test principal named after its scope (`read`, `submit`, `agent`,
+/// `deploy`, `admin`), or of `expired` and `revoked` (both admin, both refused).
 pub fn token(scope: &str) -> String {
     format!("test-token-{scope}")
 }
+
+/// When the `expired` test token expired.
+pub const EXPIRED_AT: &str = "2026-01-02T03:04:05Z";
 
 /// A full commit SHA made of one repeated byte.
 pub fn sha(byte: u8) -> String {
@@ -44,19 +48,24 @@ pub struct Gate {
 }
 
 pub fn config(dir: &std::path::Path) -> ServerConfig {
-    let tokens = ["read", "submit", "agent", "admin"]
-        .iter()
-        .map(|name| TokenConfig {
-            name: name.to_string(),
-            hash: hash_token(&token(name)),
-            scopes: vec![match *name {
-                "read" => Scope::Read,
-                "submit" => Scope::Submit,
-                "agent" => Scope::Agent,
-                _ => Scope::Admin,
-            }],
-        })
-        .collect();
+    let tokens = [
+        "read", "submit", "agent", "deploy", "admin", "expired", "revoked",
+    ]
+    .iter()
+    .map(|name| TokenConfig {
+        name: name.to_string(),
+        hash: hash_token(&token(name)),
+        scopes: vec![match *name {
+            "read" => Scope::Read,
+            "submit" => Scope::Submit,
+            "agent" => Scope::Agent,
+            "deploy" => Scope::Deploy,
+            _ => Scope::Admin,
+        }],
+        expires: (*name == "expired").then(|| EXPIRED_AT.parse().unwrap()),
+        revoked: *name == "revoked",
+    })
+    .collect();
     ServerConfig {
         digest: None,
         parity: None,
