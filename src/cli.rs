@@ -260,6 +260,10 @@ pub struct TokenArgs {
     /// Scopes: read, submit, agent, deploy, admin.
     #[arg(long, value_delimiter = ',', default_value = "submit")]
     pub scopes: Vec<String>,
+    /// The token expires this long from now (`90d`, `12h`, `1y`); the entry gets
+    /// `expires = "<RFC 3339 time>"`. Without it the token does not expire.
+    #[arg(long, value_name = "DURATION")]
+    pub expires_in: Option<String>,
 }
 
 #[derive(Debug, Args)]

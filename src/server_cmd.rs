@@ -225,6 +225,13 @@ pub fn token(args: TokenArgs) -> u8 {
             }
         }
     }
+    let expires = match args.expires_in.as_deref().map(expiry).transpose() {
+        Ok(expires) => expires,
+        Err(message) => {
+            eprintln!("error: --expires-in: {message}");
+            return exit::INVALID;
+        }
+    };
     let token = gate_server::auth::generate_token();
     let hash = gate_server::auth::hash_token(&token);
     let list = args
@@ -238,5 +245,24 @@ pub fn token(args: TokenArgs) -> u8 {
         "add to gate.toml:\n[[tokens]]\nname = \"{}\"\nhash = \"{hash}\"\nscopes = [{list}]",
         args.name
     );
+    if let Some(at) = expires {
+        println!("expires = \"{at}\"");
+    }
     exit::PASSED
+}
+
+/// The instant `--expires-in` (a human duration such as `90d`) from now, to the second.
+fn expiry(text: &str) -> Result<jiff::Timestamp, String> {
+    let duration = humantime::parse_duration(text.trim()).map_err(|e| {
+        format!("`{text}` is not a duration ({e}); write e.g. `90d`, `12h` or `1y`")
+    })?;
+    if duration.as_secs() == 0 {
+        return Err("the token would expire at once; give a duration of a second or more".into());
+    }
+    let now = jiff::Timestamp::now().as_second();
+    i64::try_from(duration.as_secs())
+        .ok()
+        .and_then(|secs| now.checked_add(secs))
+        .and_then(|secs| jiff::Timestamp::from_second(secs).ok())
+        .ok_or_else(|| format!("`{text}` is further away than a timestamp reaches"))
 }

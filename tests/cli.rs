@@ -162,6 +162,34 @@ fn token_prints_a_token_and_its_config_entry() {
         .output()
         .unwrap();
     assert_eq!(bad.status.code(), Some(2));
+
+    // --expires-in: the entry gets an expiry that gate.toml accepts, 90 days from now.
+    let output = gate(tmp.path())
+        .args(["token", "--name", "ci", "--expires-in", "90d"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let entry = stdout.split_once("add to gate.toml:\n").unwrap().1;
+    let config = gate_server::config::parse("gate.toml", entry, &|_| None).unwrap();
+    let expires = config.tokens[0].expires.expect("the entry expires");
+    let days = (expires.as_second()
+        - std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64)
+        / 86_400;
+    assert!((89..=90).contains(&days), "{stdout}");
+    for bad in ["soon", "0s"] {
+        let output = gate(tmp.path())
+            .args(["token", "--expires-in", bad])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{bad}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("--expires-in"), "{stderr}");
+        assert!(output.stdout.is_empty(), "no token is printed for {bad}");
+    }
 }
 
 #[test]

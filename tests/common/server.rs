@@ -37,7 +37,7 @@ impl ServerSpec {
 }
 
 /// The configured form of a token: what `gate token` prints (sha256 of the token, hex).
-fn hash(token: &str) -> String {
+pub fn hash(token: &str) -> String {
     use sha2::Digest;
     format!(
         "sha256:{}",
@@ -94,6 +94,21 @@ impl Server {
     /// `gate serve args…` in `dir` (for the ways of naming a configuration other than
     /// `--config FILE`).
     pub fn serve(dir: &Path, args: &[&OsStr], env: &[(&str, &str)]) -> Server {
+        Server::serve_logging(dir, args, env, None)
+    }
+
+    /// [`Server::serve`] with the server's log (stderr) written to `log` instead of the
+    /// test's; `GATE_LOG` in `env` sets what it logs.
+    pub fn serve_logging(
+        dir: &Path,
+        args: &[&OsStr],
+        env: &[(&str, &str)],
+        log: Option<&Path>,
+    ) -> Server {
+        let stderr = match log {
+            Some(path) => Stdio::from(std::fs::File::create(path).unwrap()),
+            None => Stdio::inherit(),
+        };
         let config = args
             .iter()
             .position(|a| *a == "--config")
@@ -103,12 +118,12 @@ impl Server {
             .current_dir(dir)
             .arg("serve")
             .args(args)
+            .env("GATE_LOG", "warn,chromiumoxide=off,sqlx=error")
             .envs(env.iter().copied())
             .env("SHOP_PASSWORD", PASSWORD)
             .env("TMPDIR", dir)
-            .env("GATE_LOG", "warn,chromiumoxide=off,sqlx=error")
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(stderr)
             .spawn()
             .unwrap();
         let url = announced_address(
