@@ -61,16 +61,18 @@ impl From<Denied> for ApiError {
 fn log_denial(denied: &Denied, method: &Method, path: &str) {
     match denied {
         Denied::Unauthenticated(Refused::Unknown) => {
-            tracing::info!(%method, path, "refused: no valid token")
+            tracing::info!(%method, path, "refused: no valid token");
         }
         Denied::Unauthenticated(Refused::Expired { name, at }) => {
-            tracing::warn!(%method, path, token = %name, expired = %at, "refused: the token has expired")
+            let expired = at.to_string();
+            tracing::warn!(%method, path, token = %name, expired, "refused: the token has expired");
         }
         Denied::Unauthenticated(Refused::Revoked { name }) => {
-            tracing::warn!(%method, path, token = %name, "refused: the token is revoked")
+            tracing::warn!(%method, path, token = %name, "refused: the token is revoked");
         }
         Denied::Forbidden { name, needed } => {
-            tracing::info!(%method, path, token = %name, needed = %needed, "refused: the token lacks the scope")
+            let needed = needed.as_str();
+            tracing::info!(%method, path, token = %name, needed, "refused: the token lacks the scope");
         }
     }
 }

@@ -36,9 +36,7 @@ pub enum Refused {
     #[error("a valid bearer token is required")]
     Unknown,
     /// A configured token whose `expires` has passed.
-    #[error(
-        "this token (`{name}`) expired at {at}; ask for a new one (`gate token --expires-in` makes it)"
-    )]
+    #[error("this token (`{name}`) expired at {at}; ask for a new one")]
     Expired { name: String, at: jiff::Timestamp },
     /// A configured token marked `revoked = true`.
     #[error("this token (`{name}`) has been revoked; ask for a new one")]
@@ -236,7 +234,7 @@ mod tests {
         );
         assert_eq!(
             expired.to_string(),
-            "this token (`ci`) expired at 2026-03-01T00:00:00Z; ask for a new one (`gate token --expires-in` makes it)"
+            "this token (`ci`) expired at 2026-03-01T00:00:00Z; ask for a new one"
         );
         assert!(!expired.to_string().contains(&token));
         assert_eq!(configured.authenticate_at(&old, at).unwrap().name, "old");
