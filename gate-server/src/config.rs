@@ -31,6 +31,7 @@ mod parity;
 mod paths;
 pub mod provenance;
 mod publish;
+mod redact;
 mod release;
 mod rules;
 mod secrets;

@@ -158,7 +158,10 @@ async fn step(
                         version: &canary,
                         commit: &record.commit,
                     };
-                    let run = hooks::run(down, &vars, &config.dir, config.hooks.timeout).await;
+                    let redactor = service.config().redactor();
+                    let run =
+                        hooks::run(down, &vars, &config.dir, config.hooks.timeout, &redactor)
+                            .await;
                     vec![hook_line(&run)]
                 }
                 None => Vec::new(),
@@ -270,7 +273,15 @@ async fn pending(
             version: &record.version,
             commit: &record.commit,
         };
-        let run = hooks::run(&config.hooks.up, &vars, &config.dir, config.hooks.timeout).await;
+        let redactor = service.config().redactor();
+        let run = hooks::run(
+            &config.hooks.up,
+            &vars,
+            &config.dir,
+            config.hooks.timeout,
+            &redactor,
+        )
+        .await;
         let line = hook_line(&run);
         let url = run.url().filter(|_| run.succeeded());
         match url {

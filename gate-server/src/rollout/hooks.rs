@@ -2,7 +2,7 @@
 //! down (`down`), and react to a rollback (`rollback`). Each runs in the configuration file's
 //! directory with `{version}`, `{commit}` and `{service}` replaced (and the same values in
 //! `GATE_VERSION`, `GATE_COMMIT`, `GATE_SERVICE`), under a time limit, its output captured
-//! for the deployment's log. An `up` hook says where the version answers by printing its URL
+//! for the deployment's log with the server's secrets redacted. An `up` hook says where the version answers by printing its URL
 //! as the last line of its output.
 //!
 //! A hook that starts a server in the background must send that server's output elsewhere;
@@ -13,6 +13,7 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
+use gate_runner::Redactor;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Command;
 use tokio::time::Instant;
@@ -87,8 +88,15 @@ pub fn render(template: &str, vars: &HookVars<'_>) -> String {
 }
 
 /// Runs `template` (through `sh -c`) in `dir`, killing it (and its process group) after
-/// `timeout`.
-pub async fn run(template: &str, vars: &HookVars<'_>, dir: &Path, timeout: Duration) -> HookRun {
+/// `timeout`. Every secret the server holds is replaced by `***` in what it printed (a hook
+/// runs with the server's environment, secrets included, and may echo one).
+pub async fn run(
+    template: &str,
+    vars: &HookVars<'_>,
+    dir: &Path,
+    timeout: Duration,
+    redactor: &Redactor,
+) -> HookRun {
     let command = render(template, vars);
     let started = Instant::now();
     let dir = if dir.as_os_str().is_empty() {
@@ -144,6 +152,7 @@ pub async fn run(template: &str, vars: &HookVars<'_>, dir: &Path, timeout: Durat
     let mut output = Vec::new();
     let mut last_stdout = None;
     let mut keep = |output: &mut Vec<String>, (line, stdout): (String, bool)| {
+        let line = redactor.redact(&line);
         if stdout && !line.trim().is_empty() {
             last_stdout = Some(line.clone());
         }
@@ -207,6 +216,7 @@ mod tests {
             &vars(),
             dir.path(),
             Duration::from_secs(10),
+            &Redactor::default(),
         )
         .await;
         assert!(run.succeeded(), "{run:?}");
@@ -220,12 +230,28 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn secrets_the_hook_prints_are_redacted() {
+        let secrets = [("TOKEN".to_string(), "s3cr3t-value".to_string())].into();
+        let run = run(
+            "echo token s3cr3t-value; echo http://127.0.0.1:9/s3cr3t-value",
+            &vars(),
+            Path::new(""),
+            Duration::from_secs(10),
+            &Redactor::new(&secrets),
+        )
+        .await;
+        assert_eq!(run.output, ["token ***", "http://127.0.0.1:9/***"]);
+        assert_eq!(run.last_stdout.as_deref(), Some("http://127.0.0.1:9/***"));
+    }
+
+    #[tokio::test]
     async fn a_failing_hook_reports_its_exit_code_and_no_url() {
         let run = run(
             "echo nope; exit 3",
             &vars(),
             Path::new(""),
             Duration::from_secs(10),
+            &Redactor::default(),
         )
         .await;
         assert_eq!(run.exit_code, Some(3));
@@ -246,6 +272,7 @@ mod tests {
             &vars(),
             dir.path(),
             Duration::from_millis(500),
+            &Redactor::default(),
         )
         .await;
         assert!(run.timed_out, "{run:?}");
@@ -278,6 +305,7 @@ mod tests {
             &vars(),
             Path::new(""),
             Duration::from_secs(15),
+            &Redactor::default(),
         )
         .await;
         assert!(run.succeeded(), "{run:?}");

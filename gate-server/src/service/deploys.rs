@@ -709,13 +709,14 @@ impl Service {
                 config.hooks.timeout,
                 service.to_string(),
             );
+            let redactor = self.config.redactor();
             tokio::spawn(async move {
                 let vars = crate::rollout::hooks::HookVars {
                     service: &service,
                     version: &vars_version,
                     commit: &commit,
                 };
-                let run = crate::rollout::hooks::run(&hook, &vars, &dir, timeout).await;
+                let run = crate::rollout::hooks::run(&hook, &vars, &dir, timeout, &redactor).await;
                 tracing::info!(%service, "rollback hook: {}", run.summary());
             });
         }
