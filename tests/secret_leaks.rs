@@ -29,7 +29,10 @@ const SECRETS: [(&str, &str); 6] = [
     ("PLANTED_WEBHOOK_SECRET", "whk-2b8e6d4c0a9f1e3d5c7b"),
     ("PLANTED_STATUS_TOKEN", "ghp-9d1c3e5f7a2b4c6d8e0f"),
     ("PLANTED_SMTP_PASSWORD", "smtp-4e6a8c0b2d1f3e5a7c9d"),
-    ("PLANTED_SLACK_WEBHOOK", "http://127.0.0.1:9/services/T0/B0/slk-6c8e0a2b4d"),
+    (
+        "PLANTED_SLACK_WEBHOOK",
+        "http://127.0.0.1:9/services/T0/B0/slk-6c8e0a2b4d",
+    ),
     ("PLANTED_PROXY_TOKEN", "prx-1a3c5e7b9d0f2a4c6e8b"),
 ];
 
@@ -178,24 +181,40 @@ fn no_planted_secret_reaches_any_file_log_answer_or_page() {
         &body,
         &format!("{url}/api/v1/webhooks/github"),
     ]);
-    assert!(answer.contains("6dcb09b5b57875f334f61aebed695e2e4193db5e"), "{answer}");
+    assert!(
+        answer.contains("6dcb09b5b57875f334f61aebed695e2e4193db5e"),
+        "{answer}"
+    );
 
     // The digest, now: neither channel answers.
     let sent = gate(dir)
-        .args(["digest", "--send-now", "--server", &url, "--token", ADMIN_TOKEN])
+        .args([
+            "digest",
+            "--send-now",
+            "--server",
+            &url,
+            "--token",
+            ADMIN_TOKEN,
+        ])
         .output()
         .unwrap();
     assert!(sent.status.code().is_some(), "{}", text(&sent));
-    wait_until("both digest deliveries to fail once", Duration::from_secs(60), || {
-        let (_, list) = server.get("/api/v1/digests", READ_TOKEN);
-        list["digests"].as_array().is_some_and(|all| {
-            all.iter().filter(|d| d["last_error"].is_string()).count() >= 2
-        })
-    });
+    wait_until(
+        "both digest deliveries to fail once",
+        Duration::from_secs(60),
+        || {
+            let (_, list) = server.get("/api/v1/digests", READ_TOKEN);
+            list["digests"]
+                .as_array()
+                .is_some_and(|all| all.iter().filter(|d| d["last_error"].is_string()).count() >= 2)
+        },
+    );
     // The commit status: its API is closed, the failure is logged.
-    wait_until("a failed status post in the log", Duration::from_secs(60), || {
-        std::fs::read_to_string(&log).is_ok_and(|l| l.contains("retrying in"))
-    });
+    wait_until(
+        "a failed status post in the log",
+        Duration::from_secs(60),
+        || std::fs::read_to_string(&log).is_ok_and(|l| l.contains("retrying in")),
+    );
 
     // A forced deploy whose hook prints the proxy token, then fails.
     let deploy = gate(dir)
@@ -210,7 +229,10 @@ fn no_planted_secret_reaches_any_file_log_answer_or_page() {
     let run = server.run_of(&commit);
     let id = run["id"].as_str().unwrap().to_string();
     let (_, deployments) = server.get("/api/v1/deployments", READ_TOKEN);
-    let deployment = deployments["deployments"][0]["id"].as_str().unwrap().to_string();
+    let deployment = deployments["deployments"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let mut answers: Vec<(String, String)> = Vec::new();
     for path in [
         format!("/api/v1/runs/{id}"),
@@ -243,9 +265,17 @@ fn no_planted_secret_reaches_any_file_log_answer_or_page() {
     }
     // Each artifact the report links to.
     let report = answers[2].1.clone();
-    for href in report.split("href=\"").skip(1).filter_map(|s| s.split('"').next()) {
+    for href in report
+        .split("href=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+    {
         if href.starts_with("artifacts/") {
-            let body = curl(&["-H", &bearer(READ_TOKEN), &format!("{url}/api/v1/runs/{id}/report/{href}")]);
+            let body = curl(&[
+                "-H",
+                &bearer(READ_TOKEN),
+                &format!("{url}/api/v1/runs/{id}/report/{href}"),
+            ]);
             answers.push((href.to_string(), body));
         }
     }
@@ -261,7 +291,10 @@ fn no_planted_secret_reaches_any_file_log_answer_or_page() {
         deployment_log.contains("bringing v2 up with token ***"),
         "{deployment_log}"
     );
-    let artifacts = answers.iter().filter(|(p, _)| p.starts_with("artifacts/")).count();
+    let artifacts = answers
+        .iter()
+        .filter(|(p, _)| p.starts_with("artifacts/"))
+        .count();
     assert!(artifacts > 0, "the report links its artifacts: {report}");
 
     let mut leaks = Vec::new();
@@ -285,7 +318,10 @@ fn no_planted_secret_reaches_any_file_log_answer_or_page() {
             }
         }
     }
-    assert!(searched >= 3, "the database, its log and artifacts: {searched} files");
+    assert!(
+        searched >= 3,
+        "the database, its log and artifacts: {searched} files"
+    );
     assert!(leaks.is_empty(), "secrets leaked:\n{}", leaks.join("\n"));
 }
 

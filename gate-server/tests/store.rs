@@ -176,7 +176,54 @@ on_both_databases!(
     webhook_deliveries_are_deduplicated,
     outbox_due_failed_delivered,
     stage_performances_are_recorded_with_their_audit_entry,
+    concurrent_audit_writers_keep_one_valid_chain,
 );
+
+/// Four stores on the same database (as four gate servers would be), each appending 50
+/// entries from 5 tasks at once: the chain has all 200, each once, and verifies.
+async fn concurrent_audit_writers_keep_one_valid_chain(db: &Db) {
+    use gate_audit::{Action, NewEntry};
+    let mut stores = vec![db.store.clone()];
+    for _ in 0..3 {
+        stores.push(Store::connect(&db.url).await.unwrap());
+    }
+    let mut tasks = tokio::task::JoinSet::new();
+    for (s, store) in stores.iter().enumerate() {
+        for t in 0..5 {
+            let store = store.clone();
+            tasks.spawn(async move {
+                for i in 0..10 {
+                    let entry = NewEntry {
+                        reason: Some(format!("writer {s}.{t} entry {i}")),
+                        ..NewEntry::new(1_000 + i, "ci", Action::ConfigChanged)
+                    };
+                    store.append_audit(&[entry]).await.unwrap();
+                }
+            });
+        }
+    }
+    while let Some(done) = tasks.join_next().await {
+        done.unwrap();
+    }
+    let chain = db.store.audit_chain().await.unwrap();
+    assert_eq!(chain.len(), 200, "{} entries", chain.len());
+    let mut reasons: Vec<String> = chain
+        .iter()
+        .map(|e| e.content.reason.clone().unwrap())
+        .collect();
+    reasons.sort();
+    reasons.dedup();
+    assert_eq!(reasons.len(), 200, "each entry once");
+    if let Err(e) = gate_audit::verify(&chain) {
+        panic!(
+            "the chain does not verify after concurrent writers on {}: {e:?}",
+            db.kind
+        );
+    }
+    for store in stores.into_iter().skip(1) {
+        store.close().await;
+    }
+}
 
 // ---------------------------------------------------------------------------------------------
 // Helpers

@@ -71,8 +71,8 @@ hooks = { up = "true" }
             "X" => Some("proxy-token-5".to_string()),
             _ => None,
         };
-        let config = crate::config::parse("/tmp/gate.toml", text, &env)
-            .unwrap_or_else(|e| panic!("{e}"));
+        let config =
+            crate::config::parse("/tmp/gate.toml", text, &env).unwrap_or_else(|e| panic!("{e}"));
         let line = "webhook-secret-1 status-token-2 smtp-password-3 \
                     http://127.0.0.1:9/hooks/slack-4 proxy-token-5 shop";
         assert_eq!(config.redactor().redact(line), "*** *** *** *** *** shop");

@@ -160,8 +160,7 @@ async fn step(
                     };
                     let redactor = service.config().redactor();
                     let run =
-                        hooks::run(down, &vars, &config.dir, config.hooks.timeout, &redactor)
-                            .await;
+                        hooks::run(down, &vars, &config.dir, config.hooks.timeout, &redactor).await;
                     vec![hook_line(&run)]
                 }
                 None => Vec::new(),
