@@ -17,6 +17,7 @@
 //! - [`report`]: the DORA metrics of a period, the weekly series and the digest's content.
 //! - `digest_content`: what the weekly digest says ([`DigestContent`]); `digests`: queueing
 //!   it (when due, or now) and reading its outbox.
+//! - `verdict_cache`: commit verdicts in memory, checked against run revisions.
 //! - `status_reads`: who reads commit statuses (the merge check's evidence).
 //! - `announce`: what is announced after each kind of change.
 //! - `error`: [`ServiceError`].
@@ -36,6 +37,7 @@ mod review;
 pub mod runs;
 mod status_reads;
 pub mod submit;
+mod verdict_cache;
 
 use std::sync::Arc;
 
@@ -74,6 +76,8 @@ pub struct Service {
     digest_clock: crate::digest::DigestClock,
     /// Status reads noted lately, per token.
     status_reads: status_reads::ReadLog,
+    /// Commit verdicts, checked against the store's run revisions on each read.
+    verdicts: verdict_cache::VerdictCache,
 }
 
 impl Service {
@@ -96,6 +100,7 @@ impl Service {
             },
             config,
             status_reads: Default::default(),
+            verdicts: Default::default(),
         }
     }
 

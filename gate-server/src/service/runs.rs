@@ -98,11 +98,22 @@ impl Service {
     /// commit has no run.
     pub async fn verdict(&self, sha: &str) -> Result<CommitVerdict, ServiceError> {
         let sha = commit_id("sha", sha)?;
+        // The fingerprint first: a change after it makes the next read recompute, never keeps
+        // an old verdict under a new fingerprint.
+        let fingerprint = self.store.verdict_fingerprint(&sha).await?;
+        if fingerprint.is_empty() {
+            return Err(ServiceError::NotFound("commit"));
+        }
+        if let Some(verdict) = self.verdicts.get(&sha, &fingerprint) {
+            return Ok(verdict);
+        }
         let runs = self.store.verdict_runs(&sha).await?;
         if runs.is_empty() {
             return Err(ServiceError::NotFound("commit"));
         }
-        Ok(verdict::combine(&sha, &runs))
+        let verdict = verdict::combine(&sha, &runs);
+        self.verdicts.put(&sha, fingerprint, &verdict);
+        Ok(verdict)
     }
 
     /// One artifact file of a run.

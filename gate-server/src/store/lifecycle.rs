@@ -62,11 +62,12 @@ impl Store {
     }
 }
 
-/// Takes the run's row lock for the rest of the transaction; its state, or `None` if there is
-/// no such run.
+/// Takes the run's row lock for the rest of the transaction, bumping its revision (what
+/// changes under the lock changes the verdict's inputs); its state, or `None` if there is no
+/// such run.
 pub async fn lock_run(tx: &mut Tx, run_id: &str) -> Result<Option<RunState>, StoreError> {
     let state: Option<(String,)> =
-        sqlx::query_as("UPDATE runs SET state = state WHERE id = $1 RETURNING state")
+        sqlx::query_as("UPDATE runs SET revision = revision + 1 WHERE id = $1 RETURNING state")
             .bind(run_id)
             .fetch_optional(&mut **tx)
             .await?;

@@ -95,6 +95,18 @@ struct StoredAttempt {
 impl Store {
     /// The latest run (highest generation) of each suite for a commit, oldest first: what
     /// [`crate::verdict::combine`] needs.
+    /// Every run of the commit with its revision, by id: while this is unchanged, so is what
+    /// [`Store::verdict_runs`] reads (runs are never deleted; a change to a run or its jobs
+    /// bumps the revision). One read of the `(commit_sha, …)` index.
+    pub async fn verdict_fingerprint(&self, sha: &str) -> Result<Vec<(String, i64)>, StoreError> {
+        Ok(
+            sqlx::query_as("SELECT id, revision FROM runs WHERE commit_sha = $1 ORDER BY id")
+                .bind(sha)
+                .fetch_all(&self.reads)
+                .await?,
+        )
+    }
+
     pub async fn verdict_runs(&self, sha: &str) -> Result<Vec<VerdictRun>, StoreError> {
         let runs = sqlx::query(&format!(
             "SELECT r.id AS id, r.state AS state, r.reason AS reason, COUNT(j.run_id) AS total, \
