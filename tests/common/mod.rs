@@ -19,6 +19,7 @@
 #![allow(clippy::unwrap_used, reason = "test helpers should fail loudly")]
 
 pub mod canary;
+pub mod dice;
 pub mod docker;
 pub mod events;
 mod files;

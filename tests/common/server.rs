@@ -145,6 +145,30 @@ impl Server {
         let _ = self.child.wait();
     }
 
+    /// SIGKILL, then a new server with the same config and TMPDIR (at the same address after
+    /// [`Server::pin_address`]). The killed server's browsers are left as a crash leaves them:
+    /// the new one must end them.
+    pub fn crash_and_restart(&mut self) {
+        self.kill();
+        let fresh = Server::launch(&self.tmp, &self.config, &[]);
+        // The old value's drop would end the browsers under the TMPDIR, the new server's too.
+        std::mem::forget(std::mem::replace(self, fresh));
+    }
+
+    /// Makes a restart listen where this server listens now (instead of on a new free port),
+    /// so that agents and clients holding its URL find the restarted server.
+    pub fn pin_address(&self) {
+        let text = std::fs::read_to_string(&self.config).unwrap();
+        let address = self.url.trim_start_matches("http://");
+        let pinned = text.replacen(
+            "listen = \"127.0.0.1:0\"",
+            &format!("listen = \"{address}\""),
+            1,
+        );
+        assert_ne!(pinned, text, "the config listens on port 0");
+        std::fs::write(&self.config, pinned).unwrap();
+    }
+
     /// SIGTERM, then wait for a clean exit.
     pub fn stop(&mut self) -> std::process::ExitStatus {
         let _ = Command::new("kill")
@@ -275,6 +299,17 @@ pub struct Agent {
 
 impl Agent {
     pub fn start(server: &Server, dir: &Path, name: &str, workers: u16) -> Agent {
+        Agent::start_with(server, dir, name, workers, &[])
+    }
+
+    /// [`Agent::start`] with more `gate agent` arguments (`--backend docker`, …).
+    pub fn start_with(
+        server: &Server,
+        dir: &Path,
+        name: &str,
+        workers: u16,
+        args: &[&str],
+    ) -> Agent {
         let child = Command::new(gate_bin())
             .current_dir(dir)
             .args([
@@ -288,6 +323,7 @@ impl Agent {
                 "--workers",
                 &workers.to_string(),
             ])
+            .args(args)
             .env("SHOP_PASSWORD", PASSWORD)
             .env("TMPDIR", dir)
             .stdout(Stdio::null())
@@ -303,6 +339,19 @@ impl Agent {
     pub fn kill(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+
+    /// SIGKILL, leaving its browsers and containers as a crash leaves them: the next agent in
+    /// the same TMPDIR must end them.
+    pub fn crash(mut self) {
+        self.kill();
+        std::mem::forget(self);
+    }
+
+    /// SIGTERM, then wait for it to exit.
+    pub fn stop(&mut self) -> std::process::ExitStatus {
+        signal(self.child.id(), "-TERM");
+        self.child.wait().unwrap()
     }
 }
 
