@@ -43,6 +43,7 @@ fn spec(
         canary,
         fail_rates,
         watchdog: "2s",
+        hook_timeout: "30s",
     }
 }
 

@@ -47,7 +47,7 @@ use gate_runner::result::ScenarioResult;
 pub use history::{
     CarriedCommit, ExternalDeployment, ExternalOutcome, Incident, Recorded, RunFacts,
 };
-pub use verdict::{FailureText, VerdictJob, VerdictRun};
+pub use verdict::{FailureText, SYNTHETIC_SUITE, VerdictJob, VerdictRun};
 
 use crate::model::{CommitState, JobState, Outcome, RunState, SourceFile};
 

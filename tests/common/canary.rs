@@ -42,6 +42,7 @@ pub struct Haproxy {
     child: Child,
     pub listen: SocketAddr,
     pub service: HaproxyService,
+    config: PathBuf,
 }
 
 impl Haproxy {
@@ -50,22 +51,38 @@ impl Haproxy {
         let service = HaproxyService::new("shop", listen, dir, stable);
         let config = dir.join("haproxy.cfg");
         service.files().unwrap().write(&config).unwrap();
+        let child = Haproxy::launch(&config, &service, listen);
+        Haproxy {
+            child,
+            listen,
+            service,
+            config,
+        }
+    }
+
+    /// Starts HAProxy on `config` and waits until its socket answers and its frontend accepts
+    /// connections.
+    fn launch(config: &Path, service: &HaproxyService, listen: SocketAddr) -> Child {
+        let _ = std::fs::remove_file(&service.socket);
         let child = Command::new("haproxy")
             .args(["-db", "-f"])
-            .arg(&config)
+            .arg(config)
             .spawn()
             .expect("haproxy runs (scripts/setup installs it)");
-        // Ready when the socket answers and the frontend accepts connections.
         let deadline = Instant::now() + Duration::from_secs(30);
         while !(service.socket.exists() && std::net::TcpStream::connect(listen).is_ok()) {
             assert!(Instant::now() < deadline, "haproxy did not start");
             std::thread::sleep(Duration::from_millis(20));
         }
-        Haproxy {
-            child,
-            listen,
-            service,
-        }
+        child
+    }
+
+    /// kill -9, then HAProxy again from its config file (what a crashed and restarted HAProxy
+    /// serves: the config, not the runtime changes gate made).
+    pub fn crash_and_restart(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        self.child = Haproxy::launch(&self.config, &self.service, self.listen);
     }
 }
 
@@ -91,6 +108,8 @@ pub struct CanarySpec {
     /// Share of orders each version's shop fails (`("v2", 0.3)`).
     pub fail_rates: Vec<(&'static str, f64)>,
     pub watchdog: &'static str,
+    /// The hooks' time limit.
+    pub hook_timeout: &'static str,
 }
 
 pub struct Rig {
@@ -100,6 +119,8 @@ pub struct Rig {
     pub server: Server,
     /// A commit whose gate verdict is success.
     pub green: String,
+    /// The server's environment (for a restart).
+    env: Vec<(String, String)>,
 }
 
 impl Rig {
@@ -110,15 +131,9 @@ impl Rig {
         let (router, router_toml) = match spec.router {
             RouterKind::Proxy => {
                 let state = dir.path().join("proxy-state.json");
-                let proxy = ProxyProcess::start(
-                    dir.path(),
-                    &[
-                        "--version",
-                        &format!("v1={}", stable.base_url),
-                        "--state",
-                        &state.display().to_string(),
-                    ],
-                );
+                let args = proxy_args(&stable.base_url, &state);
+                let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                let proxy = ProxyProcess::start(dir.path(), &args);
                 let toml = format!(
                     "router = {{ kind = \"proxy\", admin-url = \"{}\", token-env = \"GATE_PROXY_TOKEN\" }}",
                     proxy.admin
@@ -143,11 +158,12 @@ name = "shop"
 {router_toml}
 stable = {{ version = "v1", url = "{stable_url}" }}
 watchdog = "{watchdog}"
-hooks = {{ up = "sh up.sh {{version}}", down = "sh down.sh {{version}}", timeout = "30s" }}
+hooks = {{ up = "sh up.sh {{version}}", down = "sh down.sh {{version}}", timeout = "{hook_timeout}" }}
 canary = {canary}
 "#,
             stable_url = stable.base_url,
             watchdog = spec.watchdog,
+            hook_timeout = spec.hook_timeout,
             canary = spec.canary,
         );
         let server_spec = ServerSpec {
@@ -165,6 +181,10 @@ canary = {canary}
         }
         let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         let server = Server::start_with_env(dir.path(), &server_spec, &env);
+        let env = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         // A commit made green by a real run against the stable version.
         let green = sha(&format!("green {:?}", dir.path()));
         let (code, out) = submit(&server, &green, &stable.base_url, &[]);
@@ -177,7 +197,57 @@ canary = {canary}
             router,
             server,
             green,
+            env,
         }
+    }
+
+    /// kill -9 of the server, then a new one with the same config and environment.
+    pub fn crash_and_restart_server(&mut self) {
+        self.server.kill();
+        let env: Vec<(&str, &str)> = self
+            .env
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let config = self.server.config.clone();
+        self.server = Server::restart_with_env(self.dir.path(), &config, &env);
+    }
+
+    /// kill -9 of the router, then the same router again on the same addresses: `gate proxy`
+    /// with its state file, HAProxy from its config file.
+    pub fn crash_and_restart_router(&mut self) {
+        match &mut self.router {
+            Router::Proxy(proxy) => {
+                let state = self.dir.path().join("proxy-state.json");
+                let args = proxy_args(&self.stable.base_url, &state);
+                let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                proxy.crash_and_restart(self.dir.path(), &args);
+            }
+            Router::Haproxy(haproxy) => haproxy.crash_and_restart(),
+        }
+    }
+
+    /// Switches a hook's behaviour, for the deployments after this call: `up.fail` (exit 1),
+    /// `up.hang` (sleep past any limit), `up.hold` and `down.hold` (wait, after creating
+    /// `<hook>.held`, until the switch is removed).
+    pub fn switch(&self, name: &str, on: bool) {
+        let path = self.path(name);
+        if on {
+            std::fs::write(&path, "").unwrap();
+        } else {
+            let _ = std::fs::remove_file(&path);
+        }
+    }
+
+    /// Waits until a held hook is waiting (`up` or `down`).
+    pub fn wait_until_held(&self, hook: &str) {
+        let held = self.path(&format!("{hook}.held"));
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !held.exists() {
+            assert!(Instant::now() < deadline, "the {hook} hook was not run");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        std::fs::remove_file(held).unwrap();
     }
 
     /// POSTs JSON to the server's API with the admin token: (status, body).
@@ -269,13 +339,26 @@ impl Drop for Rig {
     }
 }
 
+/// `gate proxy`'s arguments: stable v1 at `stable`, its state kept in `state`.
+fn proxy_args(stable: &str, state: &Path) -> Vec<String> {
+    vec![
+        "--version".into(),
+        format!("v1={stable}"),
+        "--state".into(),
+        state.display().to_string(),
+    ]
+}
+
 /// The hooks: `up.sh VERSION` starts the demo shop as VERSION on a free port (failing the share
 /// of orders in `FAIL_RATE_<VERSION>`), waits for it to listen and prints its URL; `down.sh
-/// VERSION` stops it.
+/// VERSION` stops it. The switches of [`Rig::switch`] change what they do.
 fn write_hooks(dir: &Path) {
     std::fs::write(
         dir.join("up.sh"),
         r#"set -e
+[ ! -f up.fail ] || { echo "up.fail is set" >&2; exit 1; }
+[ ! -f up.hang ] || exec sleep 3600
+if [ -f up.hold ]; then touch up.held; while [ -f up.hold ]; do sleep 0.05; done; fi
 eval "rate=\${FAIL_RATE_$1:-0}"
 "$GATE_BIN" demo-shop --port 0 --version "$1" --fail-rate "$rate" > "$1.log" 2>&1 &
 echo $! > "$1.pid"
@@ -290,7 +373,8 @@ sed -n 's/^demo shop listening on //p' "$1.log"
     .unwrap();
     std::fs::write(
         dir.join("down.sh"),
-        "[ -f \"$1.pid\" ] && kill \"$(cat \"$1.pid\")\" && rm \"$1.pid\"\necho \"stopped $1\"\n",
+        "if [ -f down.hold ]; then touch down.held; while [ -f down.hold ]; do sleep 0.05; done; fi\n\
+         [ -f \"$1.pid\" ] && kill \"$(cat \"$1.pid\")\" && rm \"$1.pid\"\necho \"stopped $1\"\n",
     )
     .unwrap();
 }

@@ -24,9 +24,14 @@ impl ProxyProcess {
     /// `gate proxy` on loopback ports the system picks, with `args` and the admin token
     /// [`TOKEN`].
     pub fn start(dir: &Path, args: &[&str]) -> ProxyProcess {
+        ProxyProcess::start_at(dir, "127.0.0.1:0", "127.0.0.1:0", args)
+    }
+
+    /// `gate proxy` listening on `listen` and `admin` (`host:port`).
+    pub fn start_at(dir: &Path, listen: &str, admin: &str, args: &[&str]) -> ProxyProcess {
         let mut child = Command::new(gate_bin())
             .current_dir(dir)
-            .args(["proxy", "--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0"])
+            .args(["proxy", "--listen", listen, "--admin", admin])
             .args(args)
             .env("GATE_PROXY_TOKEN", TOKEN)
             .stdout(Stdio::piped())
@@ -69,6 +74,14 @@ impl ProxyProcess {
             .unwrap();
         assert!(!wait.timed_out(), "no `{needle}` on stderr: {:?}", *guard);
         guard.iter().find(|l| l.contains(needle)).cloned().unwrap()
+    }
+
+    /// kill -9, then the same proxy again on the same addresses with `args`.
+    pub fn crash_and_restart(&mut self, dir: &Path, args: &[&str]) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let address = |url: &str| url.trim_start_matches("http://").to_string();
+        *self = ProxyProcess::start_at(dir, &address(&self.url), &address(&self.admin), args);
     }
 
     pub fn sigterm(&self) {

@@ -76,6 +76,7 @@ pub async fn github(
         base_url,
         tags: Vec::new(),
         rerun: false,
+        synthetic: false,
     };
     match state
         .service

@@ -25,6 +25,7 @@ pub fn submission(body: SubmitRun) -> Submission {
         base_url: body.base_url,
         tags: body.tags,
         rerun: body.rerun,
+        synthetic: false,
     }
 }
 

@@ -447,6 +447,7 @@ async fn synthetic(
                 base_url: url.clone(),
                 tags: vec![tag.clone()],
                 rerun: true,
+                synthetic: true,
                 ..Submission::default()
             };
             match service.submit(submission).await {

@@ -398,6 +398,7 @@ impl Service {
         }
         let mut change = DeploymentChange {
             machine: Some(progress.to_json()),
+            commands_left: Some(!progress.pending.is_empty()),
             ..DeploymentChange::default()
         };
         if let Some(t) = &outcome.transition {
@@ -477,6 +478,7 @@ impl Service {
             if progress.to_json() != before {
                 let change = DeploymentChange {
                     machine: Some(progress.to_json()),
+                    commands_left: Some(!progress.pending.is_empty()),
                     recovered_at: recovered(&record, &progress, now_ms()),
                     ..DeploymentChange::default()
                 };
@@ -520,6 +522,7 @@ impl Service {
     ) -> Result<Option<DeploymentRecord>, ServiceError> {
         let change = DeploymentChange {
             machine: Some(progress.to_json()),
+            commands_left: Some(!progress.pending.is_empty()),
             recovered_at: recovered(record, progress, now_ms()),
             log,
             ..DeploymentChange::default()

@@ -3,7 +3,7 @@
 //! created (or found: submissions are idempotent per commit and suite) and announced.
 
 use crate::events::RunFacts;
-use crate::store::{JobRecord, NewRun, RunRecord};
+use crate::store::{JobRecord, NewRun, RunRecord, SYNTHETIC_SUITE};
 use crate::suite::{self, SuiteError};
 
 use super::{Service, ServiceError};
@@ -20,6 +20,11 @@ pub struct Submission {
     pub base_url: String,
     pub tags: Vec<String>,
     pub rerun: bool,
+    /// A canary's synthetic check against the new version, not a test of the commit's build:
+    /// its runs are a suite of their own that the commit's verdict leaves out, so a check cut
+    /// short by a rollback (or failing against a canary already stopped) never turns a green
+    /// commit red, blocks its next deployment or changes its published status.
+    pub synthetic: bool,
 }
 
 /// A submission's run.
@@ -79,7 +84,11 @@ impl Service {
             committed_at: submission.committed_at,
             base_url: submission.base_url,
             tags: submission.tags,
-            suite: snapshot.id,
+            suite: if submission.synthetic {
+                format!("{SYNTHETIC_SUITE}{}", snapshot.id)
+            } else {
+                snapshot.id
+            },
             sources: snapshot.sources,
             scenarios: snapshot.selected,
             rerun: submission.rerun,

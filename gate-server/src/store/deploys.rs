@@ -152,6 +152,9 @@ pub struct DeploymentChange {
     /// `Some(None)` clears the step.
     pub step: Option<Option<u32>>,
     pub machine: Option<String>,
+    /// Set with `machine`: whether it has commands left to carry out. A deployment with some
+    /// left is claimed by a controller even after its final phase.
+    pub commands_left: Option<bool>,
     pub url: Option<String>,
     pub log: Vec<LogLine>,
     pub audit: Vec<NewEntry>,
@@ -331,6 +334,7 @@ impl Store {
                  detected_at = COALESCE(detected_at, $11), \
                  recovered_at = COALESCE(recovered_at, $12), \
                  ended_by = COALESCE(ended_by, $13), \
+                 commands_left = COALESCE($14, commands_left), \
                  updated_at = $7, revision = revision + 1 \
                  WHERE id = $8 AND revision = $9",
             )
@@ -347,6 +351,7 @@ impl Store {
             .bind(change.detected_at)
             .bind(change.recovered_at)
             .bind(change.ended_by.clone())
+            .bind(change.commands_left.map(i64::from))
             .execute(&mut *tx)
             .await?;
             if updated.rows_affected() != 1 {
@@ -403,8 +408,9 @@ impl Store {
             .collect()
     }
 
-    /// Claims the deployments in progress that no live server drives (or that `owner` drives
-    /// already) until `until` (unix ms); their ids.
+    /// Claims the deployments in progress, and the finished ones with commands left to carry
+    /// out, that no live server drives (or that `owner` drives already) until `until` (unix
+    /// ms); their ids.
     pub async fn claim_deployments(
         &self,
         owner: &str,
@@ -413,7 +419,8 @@ impl Store {
         retrying("claim deployments", || async move {
             let rows: Vec<(String,)> = sqlx::query_as(
                 "UPDATE deployments SET controller = $1, controller_expires_at = $2 \
-                 WHERE finished_at IS NULL AND (controller IS NULL OR controller = $1 \
+                 WHERE (finished_at IS NULL OR commands_left = 1) \
+                 AND (controller IS NULL OR controller = $1 \
                  OR controller_expires_at < $3) RETURNING id",
             )
             .bind(owner)

@@ -48,8 +48,13 @@ const NOTABLE: [Outcome; 4] = [
 ];
 const NOTABLE_SQL: &str = "('flaky', 'failed', 'error', 'cancelled')";
 
-/// The latest generation of each suite of the commit `$1` (runs aliased `r`).
-const LATEST: &str = "r.commit_sha = $1 AND r.generation = \
+/// How the suite of a canary's synthetic check run starts: such runs test a deployment, not
+/// the commit's build, and are left out of the commit's verdict.
+pub const SYNTHETIC_SUITE: &str = "synthetic:";
+
+/// The latest generation of each suite of the commit `$1` (runs aliased `r`), synthetic checks
+/// left out.
+const LATEST: &str = "r.commit_sha = $1 AND r.suite NOT LIKE 'synthetic:%' AND r.generation = \
      (SELECT MAX(generation) FROM runs o WHERE o.commit_sha = r.commit_sha AND o.suite = r.suite)";
 
 impl VerdictRun {

@@ -1,27 +1,16 @@
-//! Chaos: real processes killed at seeded random points, and the promises checked afterwards
-//! from the API and the process table. Each test prints its seed; `GATE_CHAOS_SEED=N` replays
-//! its choices, `GATE_CHAOS_RUNS=N` makes the kill -9 test longer (the suite runs a short one).
-//!
-//! - kill -9 of the server, an agent, a browser and a browser container during many runs:
-//!   every submitted run reaches a final state, every scenario's result appears exactly once,
-//!   no verdict is `success` unless every scenario passed (and none is red when all did), and
-//!   no browser process, profile directory or labelled container is left.
-
-#![allow(
-    clippy::unwrap_used,
-    reason = "a failed unwrap is a clear test failure"
-)]
-
-mod common;
+//! kill -9 of the server, an agent, a browser and a browser container during many runs:
+//! every submitted run reaches a final state, every scenario's result appears exactly once, no
+//! verdict is `success` unless every scenario passed (and none is red when all did), and no
+//! browser process, profile directory or labelled container is left.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use common::dice::{Dice, runs_wanted};
-use common::docker::{containers_with, image};
-use common::server::*;
-use common::*;
+use crate::common::dice::{Dice, runs_wanted};
+use crate::common::docker::{containers_with, image};
+use crate::common::server::*;
+use crate::common::*;
 
 /// The chaos suite's scenarios, sorted: each run must show each exactly once.
 const SUITE: [&str; 3] = ["catalogue", "health", "version"];
@@ -237,7 +226,7 @@ fn kill_9_at_random_points_loses_nothing_and_lies_about_nothing() {
                 let ids = containers_with(&format!("dev.gate.pid={pid}"));
                 match ids.get(victim % ids.len().max(1)) {
                     Some(id) => {
-                        let _ = common::docker::docker(&["kill", id]);
+                        let _ = crate::common::docker::docker(&["kill", id]);
                         format!("container {id}")
                     }
                     None => "no container (none running)".to_string(),
