@@ -6,6 +6,7 @@
 //! - [`runs`]: kill -9 of the server, agents, browsers and containers over many runs.
 //! - [`canary`]: the server killed at each deployment state, the router restarted mid-canary,
 //!   deploy hooks that fail or hang, the network to a canary cut.
+//! - [`postgres`]: PostgreSQL stopped and started under a running server.
 
 #![allow(
     clippy::unwrap_used,
@@ -16,4 +17,5 @@
 mod common;
 
 mod canary;
+mod postgres;
 mod runs;
