@@ -64,6 +64,22 @@ pub enum StoreError {
     Conflict(&'static str),
 }
 
+impl StoreError {
+    /// The database could not write because its disk is full (SQLite's `SQLITE_FULL`,
+    /// PostgreSQL's `disk_full`): not a passing outage, and nothing of the write was stored.
+    pub fn is_disk_full(&self) -> bool {
+        let StoreError::Db(sqlx::Error::Database(db)) = self else {
+            return false;
+        };
+        // SQLite reports the primary code 13 (or an extended code whose low byte is 13).
+        let sqlite_full = db
+            .code()
+            .and_then(|c| c.parse::<i64>().ok())
+            .is_some_and(|c| c & 0xff == 13);
+        sqlite_full || db.code().as_deref() == Some("53100")
+    }
+}
+
 /// A run to create.
 #[derive(Debug, Clone)]
 pub struct NewRun {

@@ -7,6 +7,7 @@
 //! - [`canary`]: the server killed at each deployment state, the router restarted mid-canary,
 //!   deploy hooks that fail or hang, the network to a canary cut.
 //! - [`postgres`]: PostgreSQL stopped and started under a running server.
+//! - [`full_disk`]: the SQLite file on a full disk (a small tmpfs).
 
 #![allow(
     clippy::unwrap_used,
@@ -17,5 +18,6 @@
 mod common;
 
 mod canary;
+mod full_disk;
 mod postgres;
 mod runs;

@@ -70,6 +70,14 @@ impl From<ServiceError> for ApiError {
             ServiceError::Refused(message) => ApiError::new(StatusCode::CONFLICT, message),
             ServiceError::Forbidden(message) => ApiError::new(StatusCode::FORBIDDEN, message),
             ServiceError::Unreachable(message) => ApiError::new(StatusCode::BAD_GATEWAY, message),
+            ServiceError::Unavailable(err) if err.is_disk_full() => {
+                tracing::error!("store error: the database's disk is full: {err}");
+                ApiError::new(
+                    StatusCode::INSUFFICIENT_STORAGE,
+                    "the gate database's disk is full: nothing was stored; free space where the \
+                     database lives, then try again",
+                )
+            }
             ServiceError::Unavailable(err) => {
                 // The detail may name tables or the database host: log it, show a generic one.
                 tracing::error!("store error: {err}");
