@@ -301,7 +301,8 @@ fn kill_9_at_random_points_loses_nothing_and_lies_about_nothing() {
                 "{name} once in the JUnit XML: {junit}"
             );
         }
-        *ended.entry(state).or_default() += 1;
+        let against = if run.red { "v2" } else { "v1" };
+        *ended.entry(format!("{state} ({against})")).or_default() += 1;
     }
 
     // Stopped cleanly, the last processes leave nothing: not their own browsers and
