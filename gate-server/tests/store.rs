@@ -17,8 +17,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use gate_runner::result::{Attempt, AttemptOutcome, Failure, FailureKind, Outcome, ScenarioResult};
 use gate_server::model::{CommitState, JobState, RunState, SourceFile};
 use gate_server::store::{
-    Completion, LeasedJob, NewRun, OutboxStatus, QueueStats, RunFilter, RunRecord, Store,
-    VerdictRun,
+    Completion, LeasedJob, NewRun, OutboxStatus, QueueStats, RunFilter, RunRecord, SYNTHETIC_SUITE,
+    Store, VerdictRun,
 };
 use rand::seq::SliceRandom;
 use sqlx::{Connection, Executor};
@@ -172,6 +172,7 @@ on_both_databases!(
     rerun_failed_runs_only_the_failures,
     runs_page_newest_first,
     verdict_runs_are_each_suites_latest_with_outcomes_and_failures,
+    synthetic_check_runs_are_left_out_of_the_verdict,
     artifacts_round_trip,
     webhook_deliveries_are_deduplicated,
     outbox_due_failed_delivered,
@@ -1185,6 +1186,33 @@ async fn verdict_runs_are_each_suites_latest_with_outcomes_and_failures(db: &Db)
         "cancelled before it ran: no result to name"
     );
     assert!(store.verdict_runs("unknown").await.unwrap().is_empty());
+}
+
+/// A canary's synthetic check run (its suite starts with `synthetic:`) tests the deployment,
+/// not the commit: one still running, or failed against a canary already stopped, must not
+/// turn the commit's verdict pending or red (it refused the commit's next deployment).
+async fn synthetic_check_runs_are_left_out_of_the_verdict(db: &Db) {
+    let store = &db.store;
+    let (gate_run, _) = store.submit(new_run("jjj", &["a"])).await.unwrap();
+    let lease = store.lease("r", 1, LEASE, 3).await.unwrap().pop().unwrap();
+    complete(store, &lease, Outcome::Passed).await;
+    let synthetic = |new: NewRun| NewRun {
+        suite: format!("{SYNTHETIC_SUITE}suite-1"),
+        ..new
+    };
+    let (running, _) = store.submit(synthetic(rerun("jjj", &["a"]))).await.unwrap();
+    assert_eq!(
+        store.verdict_runs("jjj").await.unwrap(),
+        views(store, [run(store, &gate_run.id).await]).await,
+        "a synthetic run in progress is not part of the verdict"
+    );
+    let lease = store.lease("r", 1, LEASE, 3).await.unwrap().pop().unwrap();
+    assert_eq!(lease.run.id, running.id);
+    complete(store, &lease, Outcome::Failed).await;
+    let verdict = store.verdict_runs("jjj").await.unwrap();
+    assert_eq!(verdict.len(), 1, "{verdict:?}");
+    assert_eq!(verdict[0].id, gate_run.id);
+    assert_eq!(verdict[0].state, RunState::Passed);
 }
 
 async fn artifacts_round_trip(db: &Db) {

@@ -14,6 +14,8 @@
 
 mod gate;
 mod results;
+mod services;
 
 pub use gate::*;
 pub use results::*;
+pub use services::*;
