@@ -118,6 +118,10 @@ impl Rows {
             Rows::Incidents(rows) => rows.len(),
         }
     }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 /// What is wrong in a file, where, and what to do.
