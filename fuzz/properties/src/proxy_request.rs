@@ -1,7 +1,7 @@
 //! The proxy's request handling: arbitrary bytes sent as one client connection to a real
 //! [`Proxy`] (in this process, on loopback, in front of two small upstreams). Whatever the bytes
 //! (malformed requests, huge or repeated headers, pipelined requests, upgrades, bodies cut
-//! short), the proxy answers HTTP/1.1 or closes within a bounded time, no task of it panics,
+//! short), the proxy answers HTTP/1.x or closes within a bounded time, no task of it panics,
 //! and the next client is served by a version of the table.
 //!
 //! The proxy and its runtime are started once per process and shared by every input.
@@ -107,7 +107,7 @@ pub fn check(data: &[u8]) {
         if !answer.is_empty() {
             assert!(
                 is_status_line(&answer),
-                "the proxy answered with something other than HTTP/1.1: {:?}",
+                "the proxy answered with something other than HTTP/1.x: {:?}",
                 String::from_utf8_lossy(&answer[..answer.len().min(200)])
             );
         }
@@ -145,10 +145,10 @@ async fn exchange(proxy: SocketAddr, request: &[u8]) -> Vec<u8> {
     answer
 }
 
-/// `HTTP/1.1 NNN `, the start of a response.
+/// `HTTP/1.1 NNN ` (or `HTTP/1.0 NNN `, to a client that spoke 1.0), the start of a response.
 fn is_status_line(answer: &[u8]) -> bool {
     answer.len() >= 13
-        && answer.starts_with(b"HTTP/1.1 ")
+        && (answer.starts_with(b"HTTP/1.1 ") || answer.starts_with(b"HTTP/1.0 "))
         && answer[9..12].iter().all(u8::is_ascii_digit)
         && answer[12] == b' '
 }
