@@ -90,12 +90,6 @@ where
         Err(err) => {
             assert_eq!(err.status.as_u16(), 400, "a body refused with {err:?}");
             assert!(!err.message.trim().is_empty(), "a refusal with no message");
-            // `.` is serde_path_to_error's name for the body itself, never a field.
-            assert_ne!(
-                err.field.as_deref(),
-                Some("."),
-                "the refusal names no field"
-            );
             return None;
         }
     };
