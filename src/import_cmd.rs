@@ -14,8 +14,8 @@ use reqwest::StatusCode;
 use crate::api::{Api, Failure};
 use crate::cli::ServerArgs;
 use crate::exit;
-use crate::import::batch::{Batch, Located};
-use crate::import::parse::{self, Kind, Problem, Rows};
+use gate::import::batch::{Batch, Located};
+use gate::import::parse::{self, Kind, Problem, Rows};
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {

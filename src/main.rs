@@ -11,7 +11,8 @@
 //!   `services`; `audit_cmd`: `gate audit …`, `gate postmortem`; their flags in `deploy_args`.
 //!   `digest_cmd`: `gate digest --send-now|--preview`; `report_cmd`: `gate report`;
 //!   `review_cmd`: `gate review`;
-//!   `import_cmd`: `gate import`, over `import` (reading history CSV files, pure);
+//!   `import_cmd`: `gate import`, over the library's `gate::import` (reading history CSV
+//!   files, pure);
 //!   `flow_cmd`: `gate flow`, `gate flow done`.
 //! - `api`: the server's JSON API as the deploy commands call it; `event_stream`: its events.
 //! - `deploy_follow`, `deploy_progress`, `deploy_text`, `deploy_tables`: following a
@@ -41,7 +42,6 @@ mod event_stream;
 mod exit;
 mod flow_cmd;
 mod haproxy_cmd;
-mod import;
 mod import_cmd;
 mod load;
 mod parity_cmd;

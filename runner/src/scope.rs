@@ -80,7 +80,7 @@ impl Vars for Scope<'_> {
 /// Replaces every secret value with `***`.
 #[derive(Debug, Clone, Default)]
 pub struct Redactor {
-    /// Longest first, so a secret containing another is replaced whole.
+    /// Non-empty, without repeats.
     values: Vec<String>,
 }
 
@@ -91,18 +91,42 @@ impl Redactor {
             .filter(|v| !v.is_empty())
             .cloned()
             .collect();
-        values.sort_by_key(|v| std::cmp::Reverse(v.len()));
+        values.sort();
         values.dedup();
         Redactor { values }
     }
 
+    /// `text` with every byte that belongs to an occurrence of a secret replaced, each run of
+    /// such bytes by one `***`. Occurrences are found in `text` as given, overlapping ones too:
+    /// replacing one occurrence at a time would leave the part of a secret that overlaps
+    /// another occurrence (`abab` in `ababab` would show `***ab`).
     pub fn redact(&self, text: &str) -> String {
-        let mut out = text.to_string();
+        let mut covered: Vec<std::ops::Range<usize>> = Vec::new();
         for secret in &self.values {
-            if out.contains(secret.as_str()) {
-                out = out.replace(secret.as_str(), "***");
+            let mut from = 0;
+            while let Some(at) = text[from..].find(secret.as_str()) {
+                let start = from + at;
+                covered.push(start..start + secret.len());
+                // The next occurrence may start inside this one: go on from the next character.
+                from = start + text[start..].chars().next().map_or(1, char::len_utf8);
             }
         }
+        if covered.is_empty() {
+            return text.to_string();
+        }
+        covered.sort_by_key(|r| r.start);
+        let mut out = String::with_capacity(text.len());
+        let mut copied = 0;
+        let mut runs = covered.into_iter().peekable();
+        while let Some(mut run) = runs.next() {
+            while let Some(next) = runs.next_if(|next| next.start < run.end) {
+                run.end = run.end.max(next.end);
+            }
+            out.push_str(&text[copied..run.start]);
+            out.push_str("***");
+            copied = run.end;
+        }
+        out.push_str(&text[copied..]);
         out
     }
 
@@ -116,7 +140,32 @@ mod tests {
     use super::*;
 
     #[test]
-    fn redacts_longest_first() {
+    fn redacts_overlapping_occurrences_whole() {
+        let secrets = BTreeMap::from([
+            ("A".to_string(), "abc".to_string()),
+            ("B".to_string(), "cde".to_string()),
+            ("C".to_string(), "abab".to_string()),
+        ]);
+        let r = Redactor::new(&secrets);
+        // Two secrets overlapping, and one overlapping itself: nothing of either may show.
+        assert_eq!(r.redact("x abcde y"), "x *** y");
+        assert_eq!(r.redact("ababab!"), "***!");
+        assert_eq!(r.redact("abc cde"), "*** ***");
+        assert_eq!(r.redact("é abc é"), "é *** é");
+    }
+
+    /// Found by the `redaction` fuzz target (fuzz/regressions/redaction/): a secret of eight
+    /// U+FFFD after thirteen of them in the text showed five of them.
+    #[test]
+    fn redacts_a_secret_repeated_in_a_longer_run() {
+        let secret = "\u{fffd}".repeat(8);
+        let secrets = BTreeMap::from([("A".to_string(), secret)]);
+        let text = format!("0.1{}\u{1}27", "\u{fffd}".repeat(13));
+        assert_eq!(Redactor::new(&secrets).redact(&text), "0.1***\u{1}27");
+    }
+
+    #[test]
+    fn redacts_a_secret_inside_another_whole() {
         let secrets = BTreeMap::from([
             ("A".to_string(), "pass".to_string()),
             ("B".to_string(), "password1".to_string()),

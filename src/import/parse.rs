@@ -118,6 +118,10 @@ impl Rows {
             Rows::Incidents(rows) => rows.len(),
         }
     }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 /// What is wrong in a file, where, and what to do.
@@ -262,11 +266,14 @@ impl<'a> Lines<'a> {
         }
         let end = start.min(self.bytes.len());
         if end > self.at {
-            let newlines = self.bytes[self.at..end]
+            // A line ends as csv ends a record: at `\n`, `\r\n` or a lone `\r`.
+            let skipped = &self.bytes[self.at..end];
+            let breaks = skipped
                 .iter()
-                .filter(|b| **b == b'\n')
+                .enumerate()
+                .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && skipped.get(i + 1) != Some(&b'\n')))
                 .count();
-            self.line += newlines as u64;
+            self.line += breaks as u64;
             self.at = end;
         }
         self.line
@@ -729,6 +736,20 @@ mod tests {
         assert_eq!(
             brief(&problems(text)),
             ["5 started_at: `nope` is not an RFC 3339 time"]
+        );
+    }
+
+    /// Found by the `csv_import` fuzz target (fuzz/regressions/csv_import/): with lines ended by
+    /// a lone `\r` (old Mac files), every row was reported on line 1.
+    #[test]
+    fn lines_ended_by_a_lone_carriage_return_count() {
+        let text = "service,title,started_at\rshop,x,nope\r\rshop,,2026-11-04T09:58:00Z\r";
+        assert_eq!(
+            brief(&problems(text)),
+            [
+                "2 started_at: `nope` is not an RFC 3339 time",
+                "4 title: is empty"
+            ]
         );
     }
 
