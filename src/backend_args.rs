@@ -89,6 +89,11 @@ pub struct BackendArgs {
     /// `,sessions=N` to limit its concurrent sessions [default: 4].
     #[arg(long = "cdp-endpoint", value_name = "URL[,sessions=N]", value_parser = |s: &str| s.parse::<CdpEndpoint>(), help_heading = "Browsers")]
     pub cdp_endpoints: Vec<CdpEndpoint>,
+    /// Replace a worker's browser with a fresh one after this many scenario attempts (0:
+    /// never), bounding what a long-lived browser accumulates. Remote (cdp) sessions end with
+    /// each scenario anyway.
+    #[arg(long, env = "GATE_RECYCLE_AFTER", default_value_t = gate_runner::DEFAULT_RECYCLE_AFTER, value_name = "N", help_heading = "Browsers")]
+    pub recycle_after: u32,
 }
 
 impl BackendArgs {
@@ -123,6 +128,7 @@ impl BackendArgs {
         let mut options = BrowserOptions::new(executable);
         options.backend = backend;
         options.isolation = self.isolation.into();
+        options.recycle_after = self.recycle_after;
         Ok(options)
     }
 }

@@ -42,6 +42,9 @@ pub async fn show(mode: Mode, mut events: UnboundedReceiver<RunEvent>) {
                 if let RunEvent::BrowserRestarting { worker, reason } = &event {
                     eprintln!("worker {worker}: restarting its browser ({reason})");
                 }
+                if let RunEvent::BrowserRecycled { worker, attempts } = &event {
+                    eprintln!("worker {worker}: fresh browser after {attempts} attempts");
+                }
             }
             Mode::Bars => bars.apply(event),
         }
@@ -88,6 +91,9 @@ impl Bars {
             RunEvent::BrowserReady { worker } => self.worker(worker, "browser ready".into()),
             RunEvent::BrowserRestarting { worker, reason } => {
                 self.worker(worker, format!("restarting browser: {reason}"))
+            }
+            RunEvent::BrowserRecycled { worker, attempts } => {
+                self.worker(worker, format!("fresh browser after {attempts} attempts"))
             }
             RunEvent::ScenarioStarted {
                 worker,

@@ -66,6 +66,8 @@ pub struct ServerConfig {
     /// The Chromium executable; `None` = look for one on `PATH`.
     pub browser: Option<PathBuf>,
     pub browser_args: Vec<String>,
+    /// Attempts a worker's browser serves before a fresh one replaces it (0: never).
+    pub recycle_after: u32,
     pub step_timeout: Duration,
     pub scenario_timeout: Duration,
     /// How long a lease lasts without a heartbeat.

@@ -65,6 +65,7 @@ pub async fn serve_on(
             .context("no Chromium found for the embedded pool: install it with `apt-get install chromium`, set `browser` in gate.toml, or set workers = 0 and run agents")?;
         let mut browser = BrowserOptions::new(executable);
         browser.extra_args = config.browser_args.clone();
+        browser.recycle_after = config.recycle_after;
         let settings = RunnerSettings {
             browser,
             workers: config.workers,

@@ -38,6 +38,7 @@ fn the_starter_file_parses_to_the_defaults() {
     assert_eq!(c.default_base_url, None);
     assert_eq!(c.workers, cores);
     assert_eq!((c.browser.clone(), c.browser_args.clone()), (None, vec![]));
+    assert_eq!(c.recycle_after, gate_runner::DEFAULT_RECYCLE_AFTER);
     assert_eq!(c.step_timeout, Duration::from_secs(5));
     assert_eq!(c.scenario_timeout, Duration::from_secs(120));
     assert_eq!(c.lease, Duration::from_secs(60));
@@ -95,6 +96,7 @@ fn every_commented_example_in_the_starter_file_is_valid() {
     assert_eq!(c.workers, 4);
     assert_eq!(c.browser, Some(PathBuf::from("/usr/bin/chromium")));
     assert_eq!(c.browser_args, ["--lang=en-US"]);
+    assert_eq!(c.recycle_after, 200);
     assert_eq!(c.tokens.len(), 1);
     assert_eq!(
         (c.tokens[0].name.as_str(), c.tokens[0].scopes.as_slice()),
@@ -164,6 +166,18 @@ browser = "/opt/file-chromium"
     assert_eq!(c.browser, Some(PathBuf::from("/usr/bin/chromium")));
     let c = parse_with(file, &[("GATE_PUBLIC_URL", "https://gate.example.com/")]);
     assert_eq!(c.public_url, "https://gate.example.com");
+}
+
+#[test]
+fn recycling_browsers_can_be_tuned_or_turned_off_but_not_negative() {
+    assert_eq!(parse_with("recycle-after = 0\n", &[]).recycle_after, 0);
+    assert_eq!(parse_with("recycle-after = 50\n", &[]).recycle_after, 50);
+    let err = config::parse("gate.toml", "recycle-after = -5\n", &no_env).unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("recycle-after") && text.contains("gate.toml:1:"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -102,8 +102,9 @@ pub(crate) enum Source {
 /// A browser a worker holds.
 pub(crate) struct Handle {
     inner: Inner,
-    /// An attempt has run in it: a stricter isolation level needs a new one.
-    used: bool,
+    /// Attempts that have run in it: a stricter isolation level needs a new one after the
+    /// first, and any level after [`BrowserOptions::recycle_after`].
+    attempts: u32,
     /// Pages opened ahead and pages to close, handled while the next scenario runs (see
     /// [`Handle::housekeeping`]). Off for remote sessions, which end with each scenario.
     pages: std::sync::Mutex<Pages>,
@@ -185,7 +186,7 @@ impl Source {
         level: Isolation,
         name: &str,
     ) -> Result<Handle, String> {
-        if !current.used || level == Isolation::Context {
+        if current.attempts == 0 || level == Isolation::Context {
             return Ok(current);
         }
         match (self, current.inner) {
@@ -235,7 +236,7 @@ impl Handle {
     fn new(inner: Inner, pipelined: bool) -> Handle {
         Handle {
             inner,
-            used: false,
+            attempts: 0,
             pages: std::sync::Mutex::default(),
             pipelined,
             prewarm: false,
@@ -338,6 +339,11 @@ impl Handle {
     }
 
     pub fn mark_used(&mut self) {
-        self.used = true;
+        self.attempts = self.attempts.saturating_add(1);
+    }
+
+    /// Attempts that have run in this browser.
+    pub fn attempts(&self) -> u32 {
+        self.attempts
     }
 }

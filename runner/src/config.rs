@@ -50,6 +50,9 @@ impl RunConfig {
     }
 }
 
+/// Attempts a kept browser serves before it is replaced ([`BrowserOptions::recycle_after`]).
+pub const DEFAULT_RECYCLE_AFTER: u32 = 200;
+
 /// How to start Chromium.
 #[derive(Debug, Clone)]
 pub struct BrowserOptions {
@@ -65,6 +68,9 @@ pub struct BrowserOptions {
     pub backend: Backend,
     /// The run's isolation level; a scenario's `isolation:<level>` tag can raise it.
     pub isolation: Isolation,
+    /// A kept browser is replaced by a fresh one after this many attempts' contexts (0: never),
+    /// so what a long-lived browser accumulates (renderer caches, leaked handles) is bounded.
+    pub recycle_after: u32,
 }
 
 impl BrowserOptions {
@@ -76,6 +82,7 @@ impl BrowserOptions {
             window: (1280, 800),
             backend: Backend::Local,
             isolation: Isolation::Context,
+            recycle_after: DEFAULT_RECYCLE_AFTER,
         }
     }
 }

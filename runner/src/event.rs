@@ -13,6 +13,9 @@ pub enum RunEvent {
     BrowserReady { worker: usize },
     /// A worker lost its browser and is starting a new one.
     BrowserRestarting { worker: usize, reason: String },
+    /// A worker replaced its healthy browser after it served `attempts` attempts
+    /// (`--recycle-after`).
+    BrowserRecycled { worker: usize, attempts: u32 },
     ScenarioStarted {
         worker: usize,
         name: String,

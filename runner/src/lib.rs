@@ -40,7 +40,7 @@ mod unique;
 
 pub use backend::{Backend, BackendError, Isolation};
 pub use batch::run;
-pub use config::{BrowserOptions, RunConfig};
+pub use config::{BrowserOptions, DEFAULT_RECYCLE_AFTER, RunConfig};
 pub use context::RunContext;
 pub use event::RunEvent;
 pub use pool::BrowserPool;

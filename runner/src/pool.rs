@@ -39,6 +39,7 @@ struct Job {
 struct PoolShared {
     source: Source,
     isolation: Isolation,
+    recycle_after: u32,
     launches: AtomicU64,
 }
 
@@ -51,6 +52,7 @@ impl BrowserPool {
         let shared = Arc::new(PoolShared {
             source: Source::open(&options).await?,
             isolation: options.isolation,
+            recycle_after: options.recycle_after,
             launches: AtomicU64::new(0),
         });
         let (tx, rx) = mpsc::channel::<Job>(size);
@@ -181,6 +183,7 @@ impl Worker {
         if self.browser.as_mut().is_some_and(|b| !b.is_alive()) {
             self.discard_browser(ctx, "the browser exited").await;
         }
+        self.recycle_if_due(ctx).await;
         let level = isolation_for(self.shared.isolation, scenario);
         let name = format!(
             "worker-{}-{}",
@@ -198,6 +201,25 @@ impl Worker {
         handle.mark_used();
         handle.plan(level);
         Ok(handle)
+    }
+
+    /// Replaces a browser that has served its `recycle_after` attempts: closed cleanly here,
+    /// launched afresh by the caller. Long-lived browsers otherwise grow (caches, renderer
+    /// memory) over a server's life.
+    async fn recycle_if_due(&mut self, ctx: &RunContext) {
+        let limit = self.shared.recycle_after;
+        if limit == 0 || self.browser.as_ref().is_none_or(|b| b.attempts() < limit) {
+            return;
+        }
+        if let Some(b) = self.browser.take() {
+            let attempts = b.attempts();
+            b.dispose_retired().await;
+            self.shared.source.close(b, false).await;
+            let _ = ctx.events.send(RunEvent::BrowserRecycled {
+                worker: self.id,
+                attempts,
+            });
+        }
     }
 
     /// Gives up the browser after an infrastructure error; the next attempt gets a new one.

@@ -10,8 +10,13 @@ use std::thread::JoinHandle;
 
 use super::{PASSWORD, process};
 
+/// The `gate` binary under test: the one cargo built for the tests, or `GATE_TEST_BIN` (the
+/// long load and soak runs take their figures from a release build this way).
 pub fn gate_bin() -> &'static str {
-    env!("CARGO_BIN_EXE_gate")
+    static BIN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    BIN.get_or_init(|| {
+        std::env::var("GATE_TEST_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_gate").to_string())
+    })
 }
 
 /// A `gate` command with the environment the tests need: the secret set, a private TMPDIR so

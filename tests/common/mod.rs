@@ -34,6 +34,6 @@ mod shop;
 pub use files::{examples, files_under, line_of, repo, step_line_of};
 pub use gate_run::{GateRun, RunOutput, Running, gate, gate_bin, text};
 pub use git::git;
-pub use process::{assert_no_browsers_under, browser_pids, signal, wait_for_line};
+pub use process::{Footprint, assert_no_browsers_under, browser_pids, signal, wait_for_line};
 pub use result::{read_json, scenario, scenario_names};
 pub use shop::{PASSWORD, Shop};

@@ -91,3 +91,33 @@ pub fn assert_no_browsers_under(dir: &Path) {
         "profile directories left: {leftovers:?}"
     );
 }
+
+/// What the kernel says a process holds: resident memory and open file descriptors. `None`
+/// once it has exited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Footprint {
+    pub rss_kib: u64,
+    pub fds: usize,
+}
+
+impl Footprint {
+    pub fn of(pid: u32) -> Option<Footprint> {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+        let rss_kib = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())?;
+        let fds = std::fs::read_dir(format!("/proc/{pid}/fd")).ok()?.count();
+        Some(Footprint { rss_kib, fds })
+    }
+
+    /// The sum over `pids` (processes that exited meanwhile count for nothing).
+    pub fn total(pids: impl IntoIterator<Item = u32>) -> Footprint {
+        pids.into_iter()
+            .filter_map(Footprint::of)
+            .fold(Footprint { rss_kib: 0, fds: 0 }, |a, b| Footprint {
+                rss_kib: a.rss_kib + b.rss_kib,
+                fds: a.fds + b.fds,
+            })
+    }
+}

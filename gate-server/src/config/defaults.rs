@@ -104,6 +104,9 @@ pub(super) fn resolve(layer: Layer, dir: &Path) -> ServerConfig {
         workers: layer.workers.unwrap_or_else(workers),
         browser: layer.browser,
         browser_args: layer.browser_args.unwrap_or_default(),
+        recycle_after: layer
+            .recycle_after
+            .unwrap_or(gate_runner::DEFAULT_RECYCLE_AFTER),
         step_timeout: layer.step_timeout.unwrap_or(STEP_TIMEOUT),
         scenario_timeout: layer.scenario_timeout.unwrap_or(SCENARIO_TIMEOUT),
         lease: layer.lease.unwrap_or(LEASE),

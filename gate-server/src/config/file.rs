@@ -15,7 +15,7 @@ use super::secrets::Env;
 use super::{digest, parity, publish, release, rules, services, tokens, webhook};
 
 /// The keys allowed at the top of the file.
-const TOP_KEYS: [&str; 22] = [
+const TOP_KEYS: [&str; 23] = [
     "listen",
     "database-url",
     "public-url",
@@ -24,6 +24,7 @@ const TOP_KEYS: [&str; 22] = [
     "workers",
     "browser",
     "browser-args",
+    "recycle-after",
     "step-timeout",
     "scenario-timeout",
     "lease",
@@ -82,6 +83,7 @@ fn top_level(sink: &mut Sink<'_>, env: Env<'_>, root: &DeTable<'_>) -> Layer {
         browser_args: top.read(sink, "browser-args", |sink, what, value| {
             read::list(sink, what, value, |s| Ok(s.to_string()))
         }),
+        recycle_after: top.read(sink, "recycle-after", integer(0..=1_000_000)),
         step_timeout: top.read(sink, "step-timeout", duration),
         scenario_timeout: top.read(sink, "scenario-timeout", duration),
         lease: top.read(sink, "lease", duration),

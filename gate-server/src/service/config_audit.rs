@@ -25,6 +25,7 @@ fn sections(config: &ServerConfig) -> BTreeMap<&'static str, String> {
         ("default-base-url", print(&config.default_base_url)),
         ("workers", print(&config.workers)),
         ("browser", print(&(&config.browser, &config.browser_args))),
+        ("recycle-after", print(&config.recycle_after)),
         (
             "timeouts",
             print(&(

@@ -78,6 +78,7 @@ pub fn config(dir: &std::path::Path) -> ServerConfig {
         default_base_url: None,
         workers: 0,
         browser: None,
+        recycle_after: 0,
         browser_args: vec![],
         step_timeout: Duration::from_secs(5),
         scenario_timeout: Duration::from_secs(60),
