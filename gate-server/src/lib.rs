@@ -5,6 +5,7 @@
 //! - [`model`] — the vocabulary: run, job and commit states, outcomes.
 //! - [`config`] — `gate.toml`.
 //! - [`store`] — SQLite/PostgreSQL persistence and the job queue (leases); its own rows.
+//! - [`clock`] — the time the delivery loops read and wait on: real, or simulated in tests.
 //! - [`suite`] — reading and checking the scenario files for a run.
 //! - [`verdict`] — a commit's combined verdict from its runs (pure).
 //! - [`events`] — the one event stream the service announces its changes on.
@@ -27,6 +28,7 @@
 
 pub mod app;
 pub mod auth;
+pub mod clock;
 pub mod config;
 pub mod digest;
 pub mod events;

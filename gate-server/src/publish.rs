@@ -1,6 +1,6 @@
 //! Commit statuses: each verdict is posted to a GitHub-compatible API
 //! (`POST /repos/{owner}/{repo}/statuses/{sha}`), from the store's durable outbox, and
-//! retried with backoff while the API is down or rate-limits.
+//! retried with backoff for a day while the API is down or rate-limits.
 //!
 //! Verdicts reach this module only through the outbox ([`crate::store::Store::enqueue_status`]);
 //! it knows nothing of runs or of how a verdict is computed.

@@ -11,6 +11,7 @@ use anyhow::Context;
 use gate_runner::BrowserOptions;
 use tokio_util::sync::CancellationToken;
 
+use crate::clock::Clock;
 use crate::config::ServerConfig;
 use crate::executor::{self, Hooks, LocalSource, RunnerSettings};
 use crate::metrics::Metrics;
@@ -110,9 +111,13 @@ pub async fn serve_on(
     if let (Some(publish), Some(notify)) = (&config.publish, outbox) {
         let publisher = crate::publish::Publisher::new(publish)
             .context("cannot set up the commit-status publisher")?;
-        let (store, stop) = (store.clone(), shutdown.clone());
-        tasks
-            .spawn(async move { crate::publish::run_outbox(publisher, store, notify, stop).await });
+        tasks.spawn(crate::publish::run_outbox(
+            publisher,
+            store.clone(),
+            notify,
+            Clock::real(),
+            shutdown.clone(),
+        ));
     }
 
     // The weekly digest: queued when due (and the latest missed one now), sent from the
@@ -140,6 +145,7 @@ pub async fn serve_on(
             service.clone(),
             channels,
             state.metrics.clone(),
+            Clock::real(),
             shutdown.clone(),
         ));
     }

@@ -206,11 +206,20 @@ fn error(kind: PublishErrorKind) -> PublishError {
 }
 
 #[test]
-fn the_default_schedule_doubles_from_one_second_to_five_minutes_over_ten_attempts() {
+fn the_default_schedule_doubles_from_one_second_to_five_minutes_for_a_day() {
     let policy = RetryPolicy::default();
     let delays: Vec<u64> = (1..=10).map(|n| policy.backoff(n).as_secs()).collect();
     assert_eq!(delays, [1, 2, 4, 8, 16, 32, 64, 128, 256, 300]);
     assert_eq!(policy.backoff(1000), Duration::from_secs(300));
+    // A forge down for an hour, or a night, loses no status: 8.5 minutes of doubling, then
+    // one attempt every 5 minutes until a day has passed.
+    let day = Duration::from_secs(24 * 3600);
+    assert_eq!(policy.max_attempts, 297);
+    assert!(
+        policy.span() >= day && policy.span() < day + Duration::from_secs(300),
+        "{:?}",
+        policy.span()
+    );
 
     let outage = error(PublishErrorKind::Unavailable {
         status: 503,
@@ -226,13 +235,40 @@ fn the_default_schedule_doubles_from_one_second_to_five_minutes_over_ten_attempt
     );
     assert_eq!(
         policy.after_failure(10, &outage),
+        Next::RetryIn(Duration::from_secs(300)),
+        "ten attempts are 8.5 minutes: not enough for an outage of an hour"
+    );
+    assert_eq!(
+        policy.after_failure(296, &outage),
+        Next::RetryIn(Duration::from_secs(300))
+    );
+    assert_eq!(
+        policy.after_failure(297, &outage),
         Next::GiveUp,
-        "ten attempts in all"
+        "297 attempts in all"
     );
     let network = error(PublishErrorKind::Network("connection refused".into()));
     assert_eq!(
         policy.after_failure(3, &network),
         Next::RetryIn(Duration::from_secs(4))
+    );
+}
+
+#[test]
+fn a_policy_spanning_a_time_has_the_fewest_attempts_that_wait_that_long() {
+    let second = Duration::from_secs(1);
+    // Waits 1, 2, 4, 4, 4: 15 s after six attempts; five attempts wait 11 s.
+    let policy = RetryPolicy::spanning(second, 4 * second, 12 * second);
+    assert_eq!(policy.max_attempts, 6);
+    assert_eq!(policy.span(), 15 * second);
+    assert_eq!(
+        RetryPolicy::spanning(second, 4 * second, Duration::ZERO).max_attempts,
+        1
+    );
+    assert_eq!(
+        RetryPolicy::spanning(Duration::ZERO, second, second).max_attempts,
+        1,
+        "no delay never adds up to a span: one attempt, not a loop"
     );
 }
 

@@ -15,6 +15,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use fake_github::{Failure, FakeGitHub, OWNER, REPO, TOKEN};
+use gate_server::clock::Clock;
 use gate_server::config::PublishConfig;
 use gate_server::model::CommitState;
 use gate_server::publish::{Publisher, RetryPolicy, run_outbox};
@@ -85,6 +86,7 @@ async fn start(token: &str) -> Outbox {
         publisher,
         store.clone(),
         notify.clone(),
+        Clock::real(),
         shutdown.clone(),
     ));
     Outbox {
@@ -229,6 +231,7 @@ async fn statuses_queued_while_no_publisher_runs_are_posted_at_start() {
         publisher,
         store.clone(),
         Arc::new(Notify::new()),
+        Clock::real(),
         shutdown.clone(),
     ));
     github.wait_for_attempts(26, LIMIT).await;

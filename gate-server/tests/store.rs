@@ -1342,6 +1342,17 @@ async fn outbox_due_failed_delivered(db: &Db) {
         1,
         "limit"
     );
+    // An attempt at the older status that fails after the newer one was queued (the loop was
+    // posting it meanwhile) leaves it superseded: not counted as posted, not due again.
+    store
+        .status_failed("s1", 30, "502 Bad Gateway")
+        .await
+        .unwrap();
+    assert_eq!(
+        store.last_status_delivered().await.unwrap(),
+        None,
+        "nothing was posted"
+    );
 
     store.status_delivered("s2").await.unwrap();
     store.status_delivered("o1").await.unwrap();

@@ -1,7 +1,8 @@
 //! The digest delivery loop: sends the outbox's due rows through their channel, records each
 //! outcome there (delivered; or one more attempt, the error and when to try again; or given
 //! up), and so survives restarts. It sleeps until the next row is due or a new one is queued;
-//! it does not poll.
+//! it does not poll. Due times, claims and sleeps are read on the [`Clock`] it is given (tests
+//! simulate long outages).
 //!
 //! Several servers may share the database: a row is claimed (its next attempt moved past the
 //! attempt's time limit) before it is sent, so only one of them sends it. A server that dies
@@ -14,10 +15,11 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 use super::DigestChannel;
+use crate::clock::Clock;
 use crate::metrics::Metrics;
 use crate::publish::{Next, RetryPolicy};
 use crate::service::{DigestContent, Service};
-use crate::store::{DigestRecord, GIVEN_UP, now_ms};
+use crate::store::{DigestRecord, GIVEN_UP};
 
 /// Rows read at a time.
 const BATCH: u32 = 20;
@@ -26,8 +28,8 @@ const IDLE: Duration = Duration::from_secs(3600);
 /// A claim outlasts an attempt's time limit by this much.
 const CLAIM_MARGIN: Duration = Duration::from_secs(60);
 
-/// How a failed digest is retried: 1 s, 2 s, 4 s, … up to an hour, for about 13 hours in
-/// all; then it is given up (and shown so on `/digests` and in the metrics).
+/// How a failed digest is retried: 1 s, 2 s, 4 s, … up to an hour, for about 12 hours in
+/// all (24 attempts); then it is given up (and shown so on `/digests` and in the metrics).
 pub const RETRY: RetryPolicy = RetryPolicy {
     first_delay: Duration::from_secs(1),
     max_delay: Duration::from_secs(3600),
@@ -43,17 +45,18 @@ pub async fn run(
     service: Service,
     channels: Channels,
     metrics: Arc<Metrics>,
+    clock: Clock,
     shutdown: CancellationToken,
 ) {
     let store = service.store().clone();
     loop {
         // Registered before the store is read: a row queued meanwhile still wakes us.
         let queued = service.digests_queued().notified();
-        match store.due_digests(now_ms(), BATCH).await {
+        match store.due_digests(clock.now_ms(), BATCH).await {
             Ok(due) => {
                 for digest in &due {
                     tokio::select! {
-                        () = deliver(&service, &channels, &metrics, digest) => {}
+                        () = deliver(&service, &channels, &metrics, &clock, digest) => {}
                         () = shutdown.cancelled() => return,
                     }
                 }
@@ -64,7 +67,7 @@ pub async fn run(
             Err(err) => tracing::warn!("cannot read the digest outbox: {err}"),
         }
         let wait = match store.next_digest_attempt().await {
-            Ok(Some(at)) => Duration::from_millis(u64::try_from(at - now_ms()).unwrap_or(0)),
+            Ok(Some(at)) => Duration::from_millis(u64::try_from(at - clock.now_ms()).unwrap_or(0)),
             Ok(None) => IDLE,
             Err(err) => {
                 tracing::warn!("cannot read the digest outbox: {err}");
@@ -73,25 +76,31 @@ pub async fn run(
         };
         tokio::select! {
             () = queued => {}
-            () = tokio::time::sleep(wait.min(IDLE)) => {}
+            () = clock.sleep(wait.min(IDLE)) => {}
             () = shutdown.cancelled() => return,
         }
     }
 }
 
 /// One attempt at `digest`, if this server wins its claim, and the outcome recorded.
-async fn deliver(service: &Service, channels: &Channels, metrics: &Metrics, digest: &DigestRecord) {
+async fn deliver(
+    service: &Service,
+    channels: &Channels,
+    metrics: &Metrics,
+    clock: &Clock,
+    digest: &DigestRecord,
+) {
     let store = service.store();
     let Some(channel) = channels.get(digest.channel.as_str()) else {
         let error = format!(
             "the `{}` channel is not configured any more: add [digest.{}] to gate.toml and send again",
             digest.channel, digest.channel
         );
-        record(service, metrics, digest, Next::GiveUp, &error).await;
+        record(service, metrics, clock, digest, Next::GiveUp, &error).await;
         return;
     };
     let claim = channel.timeout() + CLAIM_MARGIN;
-    let until = now_ms().saturating_add(claim.as_millis() as i64);
+    let until = clock.after_ms(claim);
     match store.claim_digest(digest, until).await {
         Ok(true) => {}
         Ok(false) => return, // another server has it
@@ -104,7 +113,7 @@ async fn deliver(service: &Service, channels: &Channels, metrics: &Metrics, dige
         Ok(content) => content,
         Err(err) => {
             let error = format!("the stored digest cannot be read: {err}");
-            record(service, metrics, digest, Next::GiveUp, &error).await;
+            record(service, metrics, clock, digest, Next::GiveUp, &error).await;
             return;
         }
     };
@@ -124,7 +133,7 @@ async fn deliver(service: &Service, channels: &Channels, metrics: &Metrics, dige
                 Next::GiveUp => format!("gave up after {failures} attempt(s): {err}"),
                 Next::RetryIn(_) => err.to_string(),
             };
-            record(service, metrics, digest, next, &error).await;
+            record(service, metrics, clock, digest, next, &error).await;
         }
     }
 }
@@ -133,6 +142,7 @@ async fn deliver(service: &Service, channels: &Channels, metrics: &Metrics, dige
 async fn record(
     service: &Service,
     metrics: &Metrics,
+    clock: &Clock,
     digest: &DigestRecord,
     next: Next,
     error: &str,
@@ -148,8 +158,19 @@ async fn record(
             metrics.digest_delivery(channel, "given_up");
         }
     }
-    let at = RetryPolicy::due_at(next, now_ms(), GIVEN_UP);
+    let at = RetryPolicy::due_at(next, clock.now_ms(), GIVEN_UP);
     if let Err(err) = service.store().digest_failed(&digest.id, at, error).await {
         tracing::warn!(id = %digest.id, "cannot record a failed digest attempt: {err}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digests_are_retried_for_about_twelve_hours() {
+        // 68 minutes of doubling up to an hour, then 11 hourly attempts.
+        assert_eq!(RETRY.span(), Duration::from_secs(12 * 3600 + 8 * 60 + 15));
     }
 }

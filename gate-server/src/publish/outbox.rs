@@ -1,5 +1,6 @@
 //! The delivery loop: posts the statuses the store's outbox holds when they are due, records
 //! each outcome there, and so survives restarts (an undelivered status is posted after one).
+//! Due times and waits are read on the [`Clock`] it is given (tests simulate long outages).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,7 +10,8 @@ use tokio_util::sync::CancellationToken;
 
 use super::Publisher;
 use super::retry::Next;
-use crate::store::{OutboxStatus, Store, now_ms};
+use crate::clock::Clock;
+use crate::store::{OutboxStatus, Store};
 
 /// Statuses read from the outbox at a time.
 const BATCH: u32 = 20;
@@ -19,23 +21,24 @@ const POLL: Duration = Duration::from_secs(1);
 const PARKED: i64 = i64::MAX;
 
 /// Posts due statuses until `shutdown`: at once when `notify` says one was queued, and every
-/// second for retries. A status being posted at shutdown stays due and is posted after the
-/// next start (a status repeated is harmless: the latest one counts).
+/// second (on `clock`) for retries. A status being posted at shutdown stays due and is posted
+/// after the next start (a status repeated is harmless: the latest one counts).
 pub async fn run_outbox(
     publisher: Publisher,
     store: Store,
     notify: Arc<Notify>,
+    clock: Clock,
     shutdown: CancellationToken,
 ) {
     loop {
         let mut pause = Pause::Poll;
-        match store.due_statuses(now_ms(), BATCH).await {
+        match store.due_statuses(clock.now_ms(), BATCH).await {
             Ok(due) => {
                 let full = due.len() >= BATCH as usize;
                 let mut all_recorded = true;
                 for status in &due {
                     let delivery = tokio::select! {
-                        delivery = deliver(&publisher, &store, status) => delivery,
+                        delivery = deliver(&publisher, &store, &clock, status) => delivery,
                         () = shutdown.cancelled() => return,
                     };
                     match delivery {
@@ -57,12 +60,12 @@ pub async fn run_outbox(
         match pause {
             Pause::Poll => tokio::select! {
                 () = notify.notified() => {}
-                () = tokio::time::sleep(POLL) => {}
+                () = clock.sleep(POLL) => {}
                 () = shutdown.cancelled() => return,
             },
             // New statuses do not lift a rate limit.
             Pause::RateLimited(wait) => tokio::select! {
-                () = tokio::time::sleep(wait) => {}
+                () = clock.sleep(wait) => {}
                 () = shutdown.cancelled() => return,
             },
         }
@@ -85,7 +88,12 @@ enum Delivery {
 }
 
 /// One attempt at `status`, and its outcome recorded in the outbox.
-async fn deliver(publisher: &Publisher, store: &Store, status: &OutboxStatus) -> Delivery {
+async fn deliver(
+    publisher: &Publisher,
+    store: &Store,
+    clock: &Clock,
+    status: &OutboxStatus,
+) -> Delivery {
     let failures = status.attempts + 1;
     let posted = publisher
         .post(
@@ -107,10 +115,8 @@ async fn deliver(publisher: &Publisher, store: &Store, status: &OutboxStatus) ->
                 if err.is_rate_limit() {
                     delivery = Delivery::RateLimited(wait);
                 }
-                let next =
-                    now_ms().saturating_add(i64::try_from(wait.as_millis()).unwrap_or(i64::MAX));
                 store
-                    .status_failed(&status.id, next, &err.to_string())
+                    .status_failed(&status.id, clock.after_ms(wait), &err.to_string())
                     .await
             }
             Next::GiveUp => {

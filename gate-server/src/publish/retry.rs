@@ -2,6 +2,12 @@
 //! for commit statuses), `Retry-After` when the receiver gives one, and a bounded number of
 //! attempts. Pure: the outboxes (commit statuses, the weekly digest) apply the decision, each
 //! with its own [`RetryPolicy`] and its own [`Retryable`] error.
+//!
+//! Commit statuses ([`RetryPolicy::default`]) are retried for a day: a forge down for an hour
+//! (or a night) gets every latest status once it is back, at most 5 minutes later. The bound is
+//! a number of attempts, chosen by [`RetryPolicy::spanning`] so that the backoff's waits add
+//! up to 24 hours (297 attempts); a `Retry-After` longer than the backoff only stretches it.
+//! A status given up stays in the outbox with `gave up after N attempt(s)` and its last error.
 
 use std::time::Duration;
 
@@ -36,14 +42,17 @@ pub struct RetryPolicy {
     pub max_retry_after: Duration,
 }
 
+/// How long commit statuses are retried.
+const STATUS_SPAN: Duration = Duration::from_secs(24 * 3600);
+
 impl Default for RetryPolicy {
+    /// The commit statuses' schedule: 1 s doubling to 5 minutes, for 24 hours.
     fn default() -> RetryPolicy {
-        RetryPolicy {
-            first_delay: Duration::from_secs(1),
-            max_delay: Duration::from_secs(300),
-            max_attempts: 10,
-            max_retry_after: Duration::from_secs(3600),
-        }
+        RetryPolicy::spanning(
+            Duration::from_secs(1),
+            Duration::from_secs(300),
+            STATUS_SPAN,
+        )
     }
 }
 
@@ -56,6 +65,30 @@ pub enum Next {
 }
 
 impl RetryPolicy {
+    /// Backoff from `first_delay` doubling to `max_delay`, with the fewest attempts whose waits
+    /// add up to `span` or more; `Retry-After` honoured up to an hour.
+    pub fn spanning(first_delay: Duration, max_delay: Duration, span: Duration) -> RetryPolicy {
+        let mut policy = RetryPolicy {
+            first_delay,
+            max_delay,
+            max_attempts: 1,
+            max_retry_after: Duration::from_secs(3600),
+        };
+        let mut waited = Duration::ZERO;
+        // A zero delay would never add up: one attempt then, rather than a loop forever.
+        while waited < span && !first_delay.is_zero() {
+            waited = waited.saturating_add(policy.backoff(policy.max_attempts));
+            policy.max_attempts += 1;
+        }
+        policy
+    }
+
+    /// The time from the first failure to giving up when every attempt fails without a
+    /// `Retry-After`: the backoff's waits, `max_attempts - 1` of them.
+    pub fn span(&self) -> Duration {
+        (1..self.max_attempts).map(|n| self.backoff(n)).sum()
+    }
+
     /// The backoff after `failures` failed attempts (1 or more): `first_delay` doubled
     /// `failures - 1` times, capped at `max_delay`.
     pub fn backoff(&self, failures: u32) -> Duration {

@@ -116,7 +116,8 @@ impl Store {
     }
 
     /// A failed delivery attempt of row `id` of `outbox`: counted, with its error, due again
-    /// at `next_attempt_at` (unix ms). The outboxes share their retry columns.
+    /// at `next_attempt_at` (unix ms). The outboxes share their retry columns. A row delivered
+    /// meanwhile (a status superseded while it was being posted) is left as it is.
     pub(super) async fn attempt_failed(
         &self,
         outbox: Outbox,
@@ -130,7 +131,7 @@ impl Store {
         };
         let sql = format!(
             "UPDATE {table} SET attempts = attempts + 1, next_attempt_at = $1, \
-             last_error = $2 WHERE id = $3"
+             last_error = $2 WHERE id = $3 AND delivered_at IS NULL"
         );
         let sql = sql.as_str();
         retrying(what, || async move {
