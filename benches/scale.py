@@ -499,4 +499,21 @@ def render(result, spread, fmt):
         total = spread([sum(m["cpu"]["seconds"][c] for c in OWN) * 1000 / m["jobs"] for m in s])["median"]
         out.append(f"| {r['suite']} | {r['backend']} | {r['agents']} | "
                    + " | ".join(f"{per_job(c):.0f}" for c in OWN) + f" | {total:.0f} | {cores * 1000 / total:.1f} |")
-    return out + [""]
+    out += ["", limit(result["rows"], cores), ""]
+    return out
+
+
+def limit(rows, cores):
+    """The sentence naming the limit, from the figures: how idle the machine was, and which
+    component's CPU per job dominates."""
+    samples = [m for r in rows for m in r["samples"]]
+    idle = max(max(0.0, 1 - sum(m["cpu"]["share"].values())) * 100 for m in samples)
+    per_job = lambda m, cs: sum(m["cpu"]["seconds"][c] for c in cs) * 1000 / m["jobs"]
+    top = max(OWN, key=lambda c: sum(per_job(m, [c]) for m in samples))
+    part = [per_job(m, [top]) / per_job(m, OWN) * 100 for m in samples]
+    gate = [per_job(m, ["server-a", "server-b", "postgres"]) for m in samples]
+    where = (f"the CPU, and on it the {top}" if idle <= 10 else
+             f"not the CPU alone (idle up to {idle:.0f}% of a measurement): look at the waits; the largest CPU user is the {top}")
+    return (f"**Where the limit is:** {where}. The {cores} cores were idle at most {idle:.0f}% of the time in any "
+            f"measurement; of the CPU time this set-up spent per job, the {top} took {min(part):.0f}–{max(part):.0f}%, "
+            f"the two servers and PostgreSQL together {min(gate):.0f}–{max(gate):.0f} ms per job.")
