@@ -93,8 +93,12 @@ pub async fn submit(args: SubmitArgs) -> u8 {
 }
 
 /// Fetches the commit's verdict. `Ok(None)`: the server knows no run for it (yet).
-async fn fetch(server: &ServerArgs, sha: &str) -> Result<Option<CommitStatus>, String> {
-    let response = client()
+async fn fetch(
+    http: &reqwest::Client,
+    server: &ServerArgs,
+    sha: &str,
+) -> Result<Option<CommitStatus>, String> {
+    let response = http
         .get(url(server, &format!("/commits/{sha}/status")))
         .bearer_auth(&server.token)
         .send()
@@ -144,9 +148,12 @@ fn code_of(state: CommitState) -> u8 {
 pub async fn wait(args: WaitArgs) -> u8 {
     let started = Instant::now();
     let mut delay = Duration::from_millis(500);
+    // One client for every poll: a new one per poll loaded the TLS trust store and opened a
+    // connection each time, which with a thousand waiting CI jobs saturated the machine.
+    let http = client();
     loop {
         // Keep waiting through a server restart; report the error if it lasts until the timeout.
-        let last_error = match fetch(&args.server, &args.commit).await {
+        let last_error = match fetch(&http, &args.server, &args.commit).await {
             Ok(Some(status)) if status.state != CommitState::Pending => {
                 print_status(&status);
                 return code_of(status.state);
@@ -171,7 +178,7 @@ pub async fn wait(args: WaitArgs) -> u8 {
 }
 
 pub async fn status(args: StatusArgs) -> u8 {
-    match fetch(&args.server, &args.commit).await {
+    match fetch(&client(), &args.server, &args.commit).await {
         Ok(Some(status)) => {
             if args.json {
                 println!(

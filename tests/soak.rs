@@ -6,8 +6,9 @@
 //! The suite runs a short soak; the long one is one command:
 //!
 //! ```sh
-//! GATE_SOAK_SCENARIOS=3000 GATE_TEST_BIN=target/release/gate \
-//!     cargo nextest run --workspace -E 'binary(soak)' --no-capture
+//! cargo build --release --bin gate
+//! GATE_SOAK_SCENARIOS=3000 GATE_TEST_BIN=$PWD/target/release/gate \
+//!     cargo nextest run --workspace --profile long -E 'binary(soak)' --no-capture
 //! ```
 
 #![allow(
