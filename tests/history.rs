@@ -72,6 +72,18 @@ fn imported_history_gives_hand_checked_metrics_and_a_bad_row_stores_nothing() {
     assert_eq!(body["field"], "deployments[1].finished_at", "{body}");
     assert_eq!(report(dir, &server)["report"]["deploys"]["finished"], 0);
 
+    // A batch that names one id twice is refused at the second row: it would replace the first.
+    let mut twice = history();
+    twice["deployments"][2]["id"] = "d1".into();
+    let (status, body) = server.post("/api/v1/history", ADMIN_TOKEN, &twice);
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["field"], "deployments[2].id", "{body}");
+    assert!(
+        body["error"].as_str().unwrap().contains("deployments[0]"),
+        "{body}"
+    );
+    assert_eq!(report(dir, &server)["report"]["deploys"]["finished"], 0);
+
     // Reading needs no more than read; recording needs deploy.
     let (status, _) = server.post("/api/v1/history", READ_TOKEN, &history());
     assert_eq!(status, 403);

@@ -219,6 +219,13 @@ fn a_history_larger_than_the_ordinary_body_limit_goes_in_one_request() {
         out.trim(),
         format!("imported {rows} deployments ({rows} new, 0 replaced) from bulk.csv")
     );
+    // Again: every row, in every chunk the server writes, replaces its earlier self.
+    let (code, out, err) = import(dir, &server, &[&file]);
+    assert_eq!(code, Some(0), "{out}\n{err}");
+    assert_eq!(
+        out.trim(),
+        format!("imported {rows} deployments (0 new, {rows} replaced) from bulk.csv")
+    );
     let answer = report(
         dir,
         &server,

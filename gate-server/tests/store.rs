@@ -178,6 +178,7 @@ on_both_databases!(
     outbox_due_failed_delivered,
     stage_performances_are_recorded_with_their_audit_entry,
     concurrent_audit_writers_keep_one_valid_chain,
+    a_large_history_is_recorded_in_chunks_and_replaces_itself,
 );
 
 /// Four stores on the same database (as four gate servers would be), each appending 50
@@ -1403,4 +1404,68 @@ async fn stage_performances_are_recorded_with_their_audit_entry(db: &Db) {
             .all(|e| e.content.action == Action::StagePerformed)
     );
     assert!(gate_audit::verify(&chain).is_ok());
+}
+
+/// A history of 1,200 deployments and 600 incidents (several of the store's chunks each) goes
+/// in all at once; recorded again, every row, a few of them changed, replaces itself.
+async fn a_large_history_is_recorded_in_chunks_and_replaces_itself(db: &Db) {
+    use gate_server::store::{CarriedCommit, ExternalDeployment, ExternalOutcome, Incident};
+    let store = &db.store;
+    let deployments: Vec<ExternalDeployment> = (0..1_200)
+        .map(|i| ExternalDeployment {
+            id: format!("d{i}"),
+            service: "shop".into(),
+            version: (i % 2 == 0).then(|| format!("v{i}")),
+            commits: vec![CarriedCommit {
+                sha: format!("{i:040x}"),
+                committed_at: Some(i),
+            }],
+            started_at: 1_000 + i,
+            finished_at: 2_000 + i,
+            outcome: if i % 100 == 0 {
+                ExternalOutcome::RolledBack
+            } else {
+                ExternalOutcome::Success
+            },
+            hotfix: i % 7 == 0,
+            rollback: false,
+            detected_at: (i % 100 == 0).then_some(2_000 + i),
+            recovered_at: (i % 100 == 0).then_some(2_500 + i),
+        })
+        .collect();
+    let incidents: Vec<Incident> = (0..600)
+        .map(|i| Incident {
+            id: format!("i{i}"),
+            service: "shop".into(),
+            title: format!("incident {i}"),
+            started_at: 3_000 + i,
+            resolved_at: (i % 3 == 0).then_some(4_000 + i),
+            caused_by: (i % 2 == 0).then(|| format!("d{i}")),
+        })
+        .collect();
+    let recorded = store
+        .record_history(&deployments, &incidents, "ci")
+        .await
+        .unwrap();
+    assert_eq!((recorded.created, recorded.replaced), (1_800, 0));
+    assert_eq!(
+        store.external_deployments(0, i64::MAX).await.unwrap(),
+        deployments
+    );
+    assert_eq!(store.incidents(0, i64::MAX).await.unwrap(), incidents);
+
+    let mut changed = deployments.clone();
+    changed[1_100].service = "cart".into();
+    changed.push(ExternalDeployment {
+        id: "d-new".into(),
+        ..deployments[0].clone()
+    });
+    let recorded = store.record_history(&changed, &[], "ci").await.unwrap();
+    assert_eq!((recorded.created, recorded.replaced), (1, 1_200));
+    let stored = store.external_deployments(0, i64::MAX).await.unwrap();
+    assert_eq!(stored.len(), 1_201);
+    assert_eq!(
+        stored.iter().find(|d| d.id == "d1100").unwrap().service,
+        "cart"
+    );
 }

@@ -40,6 +40,8 @@ impl Service {
             .enumerate()
             .map(|(i, d)| incident(&format!("incidents[{i}]"), d))
             .collect::<Result<Vec<_>, _>>()?;
+        distinct("deployments", deployments.iter().map(|d| d.id.as_str()))?;
+        distinct("incidents", incidents.iter().map(|i| i.id.as_str()))?;
         for (i, incident) in incidents.iter().enumerate() {
             let Some(cause) = &incident.caused_by else {
                 continue;
@@ -73,6 +75,20 @@ impl Service {
             ids,
         })
     }
+}
+
+/// Refuses a batch that names one id twice: the later row would silently replace the earlier.
+fn distinct<'a>(list: &str, ids: impl Iterator<Item = &'a str>) -> Result<(), ServiceError> {
+    let mut seen = std::collections::HashMap::new();
+    for (i, id) in ids.enumerate() {
+        if let Some(first) = seen.insert(id, i) {
+            return Err(ServiceError::invalid(
+                &format!("{list}[{i}].id"),
+                format!("the same id (`{id}`) as {list}[{first}]: give each row its own id"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// A deployment checked and read as it would be stored (its id derived when it has none), or
