@@ -18,11 +18,13 @@
 //! - `digest_content`: what the weekly digest says ([`DigestContent`]); `digests`: queueing
 //!   it (when due, or now) and reading its outbox.
 //! - `verdict_cache`: commit verdicts in memory, checked against run revisions.
+//! - `coalesce`: reads of one key queued behind another share its answer when it is new enough.
 //! - `status_reads`: who reads commit statuses (the merge check's evidence).
 //! - `announce`: what is announced after each kind of change.
 //! - `error`: [`ServiceError`].
 
 mod announce;
+mod coalesce;
 mod config_audit;
 pub mod deploys;
 mod digest_content;
@@ -78,6 +80,8 @@ pub struct Service {
     status_reads: status_reads::ReadLog,
     /// Commit verdicts, checked against the store's run revisions on each read.
     verdicts: verdict_cache::VerdictCache,
+    /// The revision reads behind the verdicts, coalesced per commit.
+    fingerprints: Arc<coalesce::Coalesced<crate::store::ChangeMarker, verdict_cache::Fingerprint>>,
 }
 
 impl Service {
@@ -101,6 +105,7 @@ impl Service {
             config,
             status_reads: Default::default(),
             verdicts: Default::default(),
+            fingerprints: Default::default(),
         }
     }
 

@@ -14,8 +14,21 @@ use crate::rollout::routers::Routers;
 use crate::service::Service;
 use crate::store::Store;
 
+/// Cloned for every request by each layer that takes it: one reference count, not one per
+/// field.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// What [`AppState`] holds.
+pub struct Shared {
     pub service: Service,
     pub tokens: Arc<Tokens>,
     pub metrics: Arc<Metrics>,
@@ -44,17 +57,17 @@ impl AppState {
         let observers: Vec<Arc<dyn Observer>> = vec![metrics.clone()];
         let pool_ready = Arc::new(AtomicBool::new(config.workers == 0));
         let service = Service::new(store, Arc::new(config), Events::new(observers), routers);
-        Ok(AppState {
+        Ok(AppState(Arc::new(Shared {
             service,
             tokens: Arc::new(tokens),
             metrics,
             webhook_secret,
             pool_ready,
             shutdown,
-        })
+        })))
     }
 
     pub fn config(&self) -> &ServerConfig {
-        self.service.config()
+        self.0.service.config()
     }
 }

@@ -12,7 +12,8 @@
 //! holder of a lease may do; `changes` marks commits whose verdict changed (in the same
 //! transaction as the change); `artifacts`, `deliveries`, `outbox` (commit statuses) and
 //! `digests` (the weekly digest's outbox), `flow` (manual release stages people performed) hold the rest; `history` is what the DORA metrics
-//! read; `rows` decodes rows and `retry` retries transient conflicts. Every write is a transaction that
+//! read; `rows` decodes rows and `retry` retries transient conflicts; `wal_marker` tells, without
+//! a query, whether anything committed to an SQLite file since a moment. Every write is a transaction that
 //! takes the run's row before its jobs' rows, so concurrent writers cannot deadlock.
 
 mod artifacts;
@@ -34,6 +35,7 @@ mod runs;
 mod server_state;
 mod submit;
 mod verdict;
+mod wal_marker;
 
 pub use audit::AuditFilter;
 pub use changes::CommitChange;
@@ -48,6 +50,7 @@ pub use history::{
     CarriedCommit, ExternalDeployment, ExternalOutcome, Incident, Recorded, RunFacts,
 };
 pub use verdict::{FailureText, SYNTHETIC_SUITE, VerdictJob, VerdictRun};
+pub use wal_marker::ChangeMarker;
 
 use crate::model::{CommitState, JobState, Outcome, RunState, SourceFile};
 
@@ -201,6 +204,8 @@ pub struct Store {
     /// The git commit of the configuration this server loaded (`<sha>` or `<sha>-dirty`),
     /// recorded with every run, deployment and audit entry it writes.
     config_commit: Option<std::sync::Arc<str>>,
+    /// Where an SQLite file's change marker is read (`None` on PostgreSQL and in memory).
+    marker: Option<wal_marker::WalMarker>,
 }
 
 impl Store {

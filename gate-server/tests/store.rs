@@ -1469,3 +1469,49 @@ async fn a_large_history_is_recorded_in_chunks_and_replaces_itself(db: &Db) {
         "cart"
     );
 }
+
+/// The change marker of an SQLite file, against the real WAL index: reads leave it as it is; a
+/// commit by this store or by another one on the same file (another server) changes it; on
+/// PostgreSQL and in memory there is none.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_sqlite_change_marker_moves_with_every_commit_from_any_store() {
+    let db = Db::sqlite().await;
+    let other = Store::connect(&db.url).await.unwrap();
+    let store = &db.store;
+    // Every connection of both stores' read pools open (16 reads at once each; a pool opens
+    // at most 4): a connection opened later would rightly move the marker.
+    for s in [store, &other] {
+        let reads = (0..16).map(|_| s.server_states("x"));
+        for read in futures::future::join_all(reads).await {
+            read.unwrap();
+        }
+    }
+    let before = store
+        .change_marker()
+        .expect("a marker on an SQLite file in WAL mode");
+    for _ in 0..3 {
+        store.server_states("x").await.unwrap();
+        store.verdict_fingerprint(&"a".repeat(40)).await.unwrap();
+        other.server_states("x").await.unwrap();
+    }
+    assert_eq!(store.change_marker(), Some(before), "reads change nothing");
+    other.set_server_state("x:1", "1", &[]).await.unwrap();
+    let after_other = store.change_marker().unwrap();
+    assert_ne!(after_other, before, "another store's commit");
+    store.set_server_state("x:2", "2", &[]).await.unwrap();
+    let after_own = store.change_marker().unwrap();
+    assert_ne!(after_own, after_other, "this store's commit");
+    // A commit that leaves every page as it was need not move it (nothing to see); any change
+    // of content does.
+    other.set_server_state("x:2", "3", &[]).await.unwrap();
+    assert_ne!(store.change_marker(), Some(after_own), "a changed value");
+    other.close().await;
+    db.finish().await;
+
+    let memory = Store::connect("sqlite::memory:").await.unwrap();
+    assert_eq!(memory.change_marker(), None);
+    if let Some(pg) = Db::postgres().await {
+        assert_eq!(pg.store.change_marker(), None);
+        pg.finish().await;
+    }
+}

@@ -11,11 +11,12 @@ use axum::response::{IntoResponse, Response};
 use super::error::ApiError;
 
 pub async fn deadline(State(limit): State<Duration>, request: Request, next: Next) -> Response {
-    let route = request.uri().path().to_string();
+    // A reference count, not a copy: the path is only written out on a timeout.
+    let uri = request.uri().clone();
     match tokio::time::timeout(limit, next.run(request)).await {
         Ok(response) => response,
         Err(_) => {
-            tracing::warn!(%route, ?limit, "request timed out");
+            tracing::warn!(route = uri.path(), ?limit, "request timed out");
             ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 format!(

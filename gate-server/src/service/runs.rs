@@ -100,7 +100,16 @@ impl Service {
         let sha = commit_id("sha", sha)?;
         // The fingerprint first: a change after it makes the next read recompute, never keeps
         // an old verdict under a new fingerprint.
-        let fingerprint = self.store.verdict_fingerprint(&sha).await?;
+        // Callers polling one commit at once share a read that started after they asked; on an
+        // SQLite file nothing committed since the last read answers with no read at all.
+        let fingerprint = self
+            .fingerprints
+            .read(
+                &sha,
+                || self.store.change_marker(),
+                || self.store.verdict_fingerprint(&sha),
+            )
+            .await?;
         if fingerprint.is_empty() {
             return Err(ServiceError::NotFound("commit"));
         }

@@ -3,11 +3,14 @@
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{ConnectOptions, Executor};
 
+use super::wal_marker::{self, ChangeMarker, WalMarker};
 use super::{Store, StoreError};
 
 static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -30,6 +33,8 @@ impl Store {
             url.to_string()
         };
         let options = AnyConnectOptions::from_str(&url)?.disable_statement_logging();
+        let connections = Arc::new(AtomicU64::new(0));
+        let opened = connections.clone();
         let pool = if sqlite {
             // SQLite has one writer. One connection serialises this process's transactions
             // instead of failing them with SQLITE_BUSY; the busy timeout covers other processes.
@@ -44,6 +49,7 @@ impl Store {
         let pool = pool
             .acquire_timeout(Duration::from_secs(30))
             .after_connect(move |conn, _| {
+                opened.fetch_add(1, Ordering::SeqCst);
                 Box::pin(async move {
                     if sqlite {
                         conn.execute("PRAGMA journal_mode = WAL").await?;
@@ -60,7 +66,12 @@ impl Store {
             .await?;
         MIGRATIONS.run(&pool).await?;
         append_only_audit(&pool, !sqlite).await?;
+        let marker = (sqlite && !in_memory(&url))
+            .then(|| wal_marker::database_file(&url))
+            .flatten()
+            .map(|file| WalMarker::new(&file, connections.clone()));
         let reads = if sqlite && !in_memory(&url) {
+            let opened = connections.clone();
             // WAL lets readers work beside the writer: reads get their own connections, so a
             // merge check polling a status does not queue behind a write, nor behind each other.
             AnyPoolOptions::new()
@@ -68,7 +79,8 @@ impl Store {
                 .idle_timeout(None)
                 .max_lifetime(None)
                 .acquire_timeout(Duration::from_secs(30))
-                .after_connect(|conn, _| {
+                .after_connect(move |conn, _| {
+                    opened.fetch_add(1, Ordering::SeqCst);
                     Box::pin(async move {
                         conn.execute("PRAGMA busy_timeout = 5000").await?;
                         conn.execute("PRAGMA query_only = ON").await?;
@@ -85,7 +97,14 @@ impl Store {
             reads,
             postgres: !sqlite,
             config_commit: None,
+            marker,
         })
+    }
+
+    /// A marker of the database's state that changes with every commit by anyone, read without
+    /// a query; `None` on PostgreSQL and in-memory SQLite, or when it cannot be read now.
+    pub fn change_marker(&self) -> Option<ChangeMarker> {
+        self.marker.as_ref()?.read()
     }
 
     /// Is the database reachable (for `/readyz`)?
