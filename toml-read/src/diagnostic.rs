@@ -35,11 +35,13 @@ impl Diagnostic {
         self.severity == Severity::Error
     }
 
-    /// An error about `span` of the file at `path`.
+    /// An error about `span` of the file at `path`. Control and bidirectional-override
+    /// characters the message quotes from the file are written as escapes (`\0`, `\u{202e}`),
+    /// so the message reads the same in a terminal, a log and a JSON answer.
     pub fn error(path: &str, span: Option<Range<usize>>, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Error,
-            message: message.into(),
+            message: printable(&message.into()),
             path: path.to_string(),
             span,
             label: None,
@@ -56,7 +58,7 @@ impl Diagnostic {
     }
 
     pub fn with_label(mut self, label: impl Into<String>) -> Self {
-        self.label = Some(label.into());
+        self.label = Some(printable(&label.into()));
         self
     }
 
@@ -100,6 +102,25 @@ impl Diagnostic {
 
 /// Orders the diagnostics of one file by position, whole-file ones first. Stable: problems at
 /// the same place keep the order they were found in.
+/// `text` with control characters and bidirectional overrides escaped: the renderer would
+/// show them as other symbols (or drop them), and a terminal could act on them.
+fn printable(text: &str) -> String {
+    let hidden =
+        |c: char| c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    if !text.chars().any(hidden) {
+        return text.to_string();
+    }
+    text.chars()
+        .map(|c| {
+            if hidden(c) {
+                c.escape_debug().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 pub fn sort_by_position(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by_key(|d| d.span.as_ref().map_or(0, |s| s.start));
 }
@@ -121,6 +142,26 @@ fn clamp_span(source: &str, span: &Range<usize>) -> Range<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quoted_control_characters_are_escaped_and_the_message_renders_as_it_is() {
+        // Found by the scenario fuzzer: a `session` naming `logi\0\0…` rendered the NULs as
+        // `␀`, so the message shown was not the message.
+        let source = "session = \"logi\0\u{1b}[2J\u{202e}x\"\n";
+        let d = Diagnostic::error(
+            "tests/a.toml",
+            Some(10..22),
+            "no scenario named `logi\0\u{1b}[2J\u{202e}x`",
+        )
+        .with_label("unknown\tscenario");
+        assert_eq!(d.message, "no scenario named `logi\\0\\u{1b}[2J\\u{202e}x`");
+        assert_eq!(d.label.as_deref(), Some("unknown\\tscenario"));
+        let rendered = d.render(source, false);
+        assert!(rendered.contains(&d.message), "{rendered}");
+        // Plain text is left alone.
+        let plain = Diagnostic::error("a.toml", None, "unknown key `clik` in step — ü");
+        assert_eq!(plain.message, "unknown key `clik` in step — ü");
+    }
 
     #[test]
     fn renders_like_rustc() {
